@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "cassandra-backup-exporter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cassandra-backup-exporter", targets: ["cassandra-backup-exporter"]),
+        .executable(name: "cassandra-node-sim", targets: ["cassandra-node-sim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: C boundary: the only unsafe interop with libmicrohttpd and zlib.
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD", "CZlib"]),
+
+        // MARK: Scanning model: walks data directories, knows nothing of HTTP or Prometheus.
+        .target(name: "BackupScan"),
+
+        // MARK: Rendering a measurement as Prometheus text.
+        .target(name: "Exposition", dependencies: ["BackupScan"]),
+
+        // MARK: The exporter: collector service, HTTP endpoints, configuration.
+        .target(
+            name: "ExporterCore",
+            dependencies: [
+                "BackupScan", "Exposition", "MicroHTTPD",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            plugins: ["RevisionPlugin"]
+        ),
+        .plugin(name: "RevisionPlugin", capability: .buildTool()),
+
+        // MARK: Command line.
+        .executableTarget(
+            name: "cassandra-backup-exporter",
+            dependencies: [
+                "ExporterCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // MARK: Demo node: a simulated Cassandra data tree (not part of the exporter binary).
+        .target(name: "NodeSimulator"),
+        .executableTarget(
+            name: "cassandra-node-sim",
+            dependencies: [
+                "NodeSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["NodeSimulator"], path: "Tests/TestSupport"),
+        .testTarget(name: "BackupScanTests", dependencies: ["BackupScan", "NodeSimulator", "TestSupport"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupScan", "TestSupport"]),
+        .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "TestSupport"]),
+        .testTarget(
+            name: "ExporterCoreTests",
+            dependencies: ["ExporterCore", "BackupScan", "NodeSimulator", "TestSupport"]
+        ),
+        .testTarget(name: "EndToEndTests", dependencies: ["NodeSimulator", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,93 @@
+/// One finished scan of all data directories: an immutable value.
+public struct NodeMeasurement: Sendable {
+    /// Every table directory found, sorted by ``TableKey``.
+    public let tables: [TableMeasurement]
+    /// Filesystem usage per data directory, in the configured order.
+    public let filesystems: [DataDirectoryFilesystem]
+    /// Entries skipped during this scan.
+    public let errors: ScanErrorCounts
+
+    public init(tables: [TableMeasurement], filesystems: [DataDirectoryFilesystem], errors: ScanErrorCounts) {
+        self.tables = tables
+        self.filesystems = filesystems
+        self.errors = errors
+    }
+}
+
+/// Identifies a table directory: `<data_dir>/<keyspace>/<table>-<table_id>`.
+public struct TableKey: Hashable, Sendable, Comparable {
+    /// The data directory as configured.
+    public let dataDirectory: String
+    public let keyspace: String
+    public let table: String
+    /// The 32 lowercase hex digits after the last `-`.
+    public let tableID: String
+
+    public init(dataDirectory: String, keyspace: String, table: String, tableID: String) {
+        self.dataDirectory = dataDirectory
+        self.keyspace = keyspace
+        self.table = table
+        self.tableID = tableID
+    }
+
+    public static func < (lhs: TableKey, rhs: TableKey) -> Bool {
+        (lhs.dataDirectory, lhs.keyspace, lhs.table, lhs.tableID)
+            < (rhs.dataDirectory, rhs.keyspace, rhs.table, rhs.tableID)
+    }
+}
+
+/// Regular files of one set (a `backups/` tree or a snapshot), each inode counted once in sums.
+public struct FileSetUsage: Sendable, Equatable {
+    /// Directory entries that are regular files.
+    public var files: UInt64 = 0
+    /// Entries named `*-Data.db`.
+    public var sstables: UInt64 = 0
+    /// Sum of `st_size`, each inode once.
+    public var sizeBytes: UInt64 = 0
+    /// Sum of `st_blocks * 512`, each inode once.
+    public var allocatedBytes: UInt64 = 0
+    /// Allocated bytes of inodes whose every link is inside this set.
+    public var exclusiveBytes: UInt64 = 0
+    /// Oldest and newest `st_mtime`; `nil` when the set is empty.
+    public var oldestModified: Double?
+    public var newestModified: Double?
+
+    public init() {}
+}
+
+/// The measurement of one table directory.
+public struct TableMeasurement: Sendable {
+    public let key: TableKey
+    /// Everything under `backups/`, recursively; zeros when there is none.
+    public let backups: FileSetUsage
+    /// Allocated bytes of inodes under `backups/` that are not a live file of this table.
+    public let backupCompactedBytes: UInt64
+    /// `*-Data.db` files in the table directory and its `.<index>/` directories.
+    public let liveSSTables: UInt64
+    /// Allocated bytes of regular files in the table directory and its `.<index>/` directories.
+    public let liveAllocatedBytes: UInt64
+    /// One entry per `snapshots/<tag>/`, sorted by tag.
+    public let snapshots: [SnapshotMeasurement]
+}
+
+/// The measurement of one snapshot directory `snapshots/<tag>/`.
+public struct SnapshotMeasurement: Sendable {
+    public let tag: String
+    public let usage: FileSetUsage
+    /// `created_at` from `manifest.json` when present, else the directory's mtime.
+    public let createdAt: Double
+}
+
+/// `statvfs` of one data directory.
+public struct FilesystemUsage: Sendable, Equatable {
+    /// `f_bavail * f_frsize`: space available to unprivileged users.
+    public let availableBytes: UInt64
+    /// `f_blocks * f_frsize`.
+    public let sizeBytes: UInt64
+}
+
+/// The filesystem usage of one configured data directory.
+public struct DataDirectoryFilesystem: Sendable {
+    public let dataDirectory: String
+    public let usage: FilesystemUsage
+}

@@ -1,0 +1,157 @@
+import BackupScan
+
+/// Maps a measurement and the exporter's status onto the metric families of the contract
+/// (`docs/metrics.md`).
+public enum ExporterMetrics {
+    private static let fromScan = "From the background scan, not the scrape."
+
+    /// All metric families for one exposition.
+    /// - Parameter measurement: the last good measurement; `nil` before the first one.
+    public static func families(measurement: NodeMeasurement?, status: ExporterStatus) -> [MetricFamily] {
+        var families: [MetricFamily] = []
+        if let measurement {
+            families += tableFamilies(measurement.tables)
+            families += snapshotFamilies(measurement.tables)
+            families += filesystemFamilies(measurement.filesystems)
+        }
+        families += statusFamilies(status)
+        return families
+    }
+
+    // MARK: Per table
+
+    private static func tableLabels(_ key: TableKey) -> [(name: String, value: String)] {
+        [("data_dir", key.dataDirectory), ("keyspace", key.keyspace), ("table", key.table), ("table_id", key.tableID)]
+    }
+
+    private static func tableFamilies(_ tables: [TableMeasurement]) -> [MetricFamily] {
+        typealias Value = (TableMeasurement) -> Double?
+        let columns: [(name: String, help: String, value: Value)] = [
+            ("cassandra_backup_files", "Regular files under backups/.", { Double($0.backups.files) }),
+            ("cassandra_backup_sstables", "*-Data.db files under backups/.", { Double($0.backups.sstables) }),
+            ("cassandra_backup_size_bytes", "Apparent size (st_size) of files under backups/, each inode once.",
+             { Double($0.backups.sizeBytes) }),
+            ("cassandra_backup_allocated_bytes", "Allocated bytes (st_blocks*512) under backups/, each inode once.",
+             { Double($0.backups.allocatedBytes) }),
+            ("cassandra_backup_exclusive_bytes",
+             "Allocated bytes of inodes whose every link is inside this backups/: what clearing it would free.",
+             { Double($0.backups.exclusiveBytes) }),
+            ("cassandra_backup_compacted_bytes",
+             "Allocated bytes under backups/ of inodes that are not a live SSTable file of this table.",
+             { Double($0.backupCompactedBytes) }),
+            ("cassandra_backup_oldest_file_timestamp_seconds", "Oldest st_mtime under backups/ (absent when empty).",
+             { $0.backups.oldestModified }),
+            ("cassandra_backup_newest_file_timestamp_seconds", "Newest st_mtime under backups/ (absent when empty).",
+             { $0.backups.newestModified }),
+            ("cassandra_backup_live_sstables", "*-Data.db files of the live table (table and index directories).",
+             { Double($0.liveSSTables) }),
+            ("cassandra_backup_live_allocated_bytes",
+             "Allocated bytes of regular files in the table directory and its index directories.",
+             { Double($0.liveAllocatedBytes) }),
+        ]
+        return columns.map { column in
+            MetricFamily(name: column.name, help: "\(column.help) \(fromScan)", samples: tables.compactMap { table in
+                column.value(table).map { MetricFamily.Sample(tableLabels(table.key), $0) }
+            })
+        }
+    }
+
+    // MARK: Per snapshot
+
+    private static func snapshotFamilies(_ tables: [TableMeasurement]) -> [MetricFamily] {
+        typealias Value = (SnapshotMeasurement) -> Double
+        let columns: [(name: String, help: String, value: Value)] = [
+            ("cassandra_backup_snapshot_files", "Regular files in the snapshot.", { Double($0.usage.files) }),
+            ("cassandra_backup_snapshot_size_bytes", "Apparent size of the snapshot, each inode once.",
+             { Double($0.usage.sizeBytes) }),
+            ("cassandra_backup_snapshot_allocated_bytes", "Allocated bytes of the snapshot, each inode once.",
+             { Double($0.usage.allocatedBytes) }),
+            ("cassandra_backup_snapshot_exclusive_bytes",
+             "Allocated bytes of inodes whose every link is inside this snapshot: what clearing it would free.",
+             { Double($0.usage.exclusiveBytes) }),
+            ("cassandra_backup_snapshot_created_timestamp_seconds",
+             "created_at from manifest.json, else the snapshot directory's mtime.", { $0.createdAt }),
+        ]
+        return columns.map { column in
+            var family = MetricFamily(name: column.name, help: "\(column.help) \(fromScan)")
+            for table in tables {
+                for snapshot in table.snapshots {
+                    family.samples.append(.init(tableLabels(table.key) + [("snapshot", snapshot.tag)], column.value(snapshot)))
+                }
+            }
+            return family
+        }
+    }
+
+    // MARK: Filesystems
+
+    private static func filesystemFamilies(_ filesystems: [DataDirectoryFilesystem]) -> [MetricFamily] {
+        [
+            MetricFamily(name: "cassandra_backup_filesystem_avail_bytes",
+                         help: "statvfs f_bavail*f_frsize of the data directory's filesystem. \(fromScan)",
+                         samples: filesystems.map { .init([("data_dir", $0.dataDirectory)], Double($0.usage.availableBytes)) }),
+            MetricFamily(name: "cassandra_backup_filesystem_size_bytes",
+                         help: "statvfs f_blocks*f_frsize of the data directory's filesystem. \(fromScan)",
+                         samples: filesystems.map { .init([("data_dir", $0.dataDirectory)], Double($0.usage.sizeBytes)) }),
+        ]
+    }
+
+    // MARK: Exporter health
+
+    private static func statusFamilies(_ status: ExporterStatus) -> [MetricFamily] {
+        var families = [
+            MetricFamily(name: "cassandra_backup_incremental_enabled",
+                         help: "1 when incremental backup is enabled, by source (config: cassandra.yaml, runtime: the live node). \(fromScan)",
+                         samples: status.incrementalEnabled.map { .init([("source", $0.key)], $0.value ? 1 : 0) }),
+            MetricFamily(name: "cassandra_backup_state_probe_success",
+                         help: "1 when the last read of that incremental-backup state source worked. \(fromScan)",
+                         samples: status.stateProbeSucceeded.map { .init([("source", $0.key)], $0.value ? 1 : 0) }),
+            MetricFamily(name: "cassandra_backup_scan_errors_total",
+                         help: "Entries skipped by scans since start, by reason. \(fromScan)", kind: .counter,
+                         samples: SkipReason.allCases.map { .init([("reason", $0.rawValue)], Double(status.skippedTotal[$0])) }),
+            MetricFamily(name: "cassandra_backup_exporter_build_info",
+                         help: "Constant 1, labelled with the exporter's version, revision and Swift version.",
+                         samples: [.init([("version", status.build.version), ("revision", status.build.revision),
+                                          ("swift_version", status.build.swiftVersion)], 1)]),
+        ]
+        if let succeeded = status.lastScanSucceeded {
+            families.append(MetricFamily(name: "cassandra_backup_scan_success",
+                                         help: "1 when the last scan finished, 0 when it failed (the last good values are still served).",
+                                         samples: [.init(succeeded ? 1 : 0)]))
+        }
+        if let duration = status.lastScanDuration {
+            families.append(MetricFamily(name: "cassandra_backup_scan_duration_seconds",
+                                         help: "Wall time of the last finished scan.", samples: [.init(duration)]))
+        }
+        if let timestamp = status.lastSuccessTimestamp {
+            families.append(MetricFamily(name: "cassandra_backup_scan_last_success_timestamp_seconds",
+                                         help: "End time of the last successful scan, seconds since the epoch.",
+                                         samples: [.init(timestamp)]))
+        }
+        if let process = status.process {
+            families += processFamilies(process)
+        }
+        return families
+    }
+
+    private static func processFamilies(_ process: ProcessStats) -> [MetricFamily] {
+        var families = [
+            MetricFamily(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.",
+                         samples: [.init(process.residentMemoryBytes)]),
+            MetricFamily(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.",
+                         samples: [.init(process.virtualMemoryBytes)]),
+            MetricFamily(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.",
+                         kind: .counter, samples: [.init(process.cpuSecondsTotal)]),
+            MetricFamily(name: "process_open_fds", help: "Number of open file descriptors.",
+                         samples: [.init(process.openFileDescriptors)]),
+            MetricFamily(name: "process_start_time_seconds",
+                         help: "Start time of the process since unix epoch in seconds.",
+                         samples: [.init(process.startTimeSeconds)]),
+        ]
+        if let max = process.maxFileDescriptors {
+            families.append(MetricFamily(name: "process_max_fds", help: "Maximum number of open file descriptors.",
+                                         samples: [.init(max)]))
+        }
+        return families
+    }
+}

@@ -1,0 +1,57 @@
+import BackupScan
+
+/// Everything besides the table measurement that goes into one exposition.
+public struct ExporterStatus: Sendable {
+    /// Outcome of the most recent scan.
+    public var lastScanSucceeded: Bool?
+    /// Wall time of the most recent finished scan, in seconds.
+    public var lastScanDuration: Double?
+    /// End time of the most recent successful scan, seconds since the epoch.
+    public var lastSuccessTimestamp: Double?
+    /// Entries skipped since start, by reason.
+    public var skippedTotal = ScanErrorCounts()
+    /// Whether incremental backup is enabled, per source (`config`, `runtime`); a source that
+    /// was never read successfully is absent.
+    public var incrementalEnabled: [String: Bool] = [:]
+    /// Whether the last read of each configured source worked.
+    public var stateProbeSucceeded: [String: Bool] = [:]
+    public var build: BuildInfo
+    public var process: ProcessStats?
+
+    public init(build: BuildInfo) {
+        self.build = build
+    }
+}
+
+/// Identifies the exporter binary.
+public struct BuildInfo: Sendable {
+    public let version: String
+    public let revision: String
+    public let swiftVersion: String
+
+    public init(version: String, revision: String, swiftVersion: String) {
+        self.version = version
+        self.revision = revision
+        self.swiftVersion = swiftVersion
+    }
+}
+
+/// The standard `process_*` figures.
+public struct ProcessStats: Sendable {
+    public var residentMemoryBytes: Double
+    public var virtualMemoryBytes: Double
+    public var cpuSecondsTotal: Double
+    public var openFileDescriptors: Double
+    public var maxFileDescriptors: Double?
+    public var startTimeSeconds: Double
+
+    public init(residentMemoryBytes: Double, virtualMemoryBytes: Double, cpuSecondsTotal: Double,
+                openFileDescriptors: Double, maxFileDescriptors: Double?, startTimeSeconds: Double) {
+        self.residentMemoryBytes = residentMemoryBytes
+        self.virtualMemoryBytes = virtualMemoryBytes
+        self.cpuSecondsTotal = cpuSecondsTotal
+        self.openFileDescriptors = openFileDescriptors
+        self.maxFileDescriptors = maxFileDescriptors
+        self.startTimeSeconds = startTimeSeconds
+    }
+}

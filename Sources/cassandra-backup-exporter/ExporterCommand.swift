@@ -1,0 +1,174 @@
+import ArgumentParser
+import BackupScan
+import ExporterCore
+import Exposition
+import Foundation
+import Logging
+import MicroHTTPD
+import ServiceLifecycle
+
+/// The command line. Flags follow the Prometheus exporters' dotted style.
+@main
+struct ExporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cassandra-backup-exporter",
+        abstract: "Prometheus exporter for Cassandra incremental backups, snapshots and their disk usage.",
+        discussion: """
+            Walks the data directories every --collector.interval in the background and serves the \
+            last measurement on --web.telemetry-path. Read-only: it never writes under the data \
+            directories and never follows a symlink below them. See README.md and docs/metrics.md.
+            """,
+        version: BuildInfo.current.versionLine
+    )
+
+    @Option(name: .customLong("cassandra.data-dir"),
+            help: ArgumentHelp("A data directory to scan; repeat for JBOD. Default: data_file_directories from the Cassandra config, else /var/lib/cassandra/data.", valueName: "path"))
+    var dataDirectories: [String] = []
+
+    @Option(name: .customLong("cassandra.config"),
+            help: ArgumentHelp("cassandra.yaml. Default: $CASSANDRA_CONF/cassandra.yaml, else /etc/cassandra/cassandra.yaml when present.", valueName: "path"))
+    var cassandraConfig: String?
+
+    @Option(name: .customLong("collector.interval"), help: ArgumentHelp("Time between scans (Prometheus duration).", valueName: "duration"))
+    var interval = PrometheusDuration(milliseconds: 60_000)
+
+    @Option(name: .customLong("collector.parallelism"), help: ArgumentHelp("Table directories measured at once.", valueName: "n"))
+    var parallelism = 2
+
+    @Flag(name: .customLong("once"), help: "Scan once, print the exposition to standard output and exit.")
+    var once = false
+
+    @Option(name: .customLong("web.listen-address"), help: ArgumentHelp("Address to listen on.", valueName: "host:port"))
+    var listenAddress = ListenAddress(host: "", port: 9_989)
+
+    @Option(name: .customLong("web.telemetry-path"), help: ArgumentHelp("Path of the metrics.", valueName: "path"))
+    var telemetryPath = "/metrics"
+
+    @Option(name: .customLong("web.config.file"),
+            help: ArgumentHelp("Exporter-toolkit web configuration (TLS, basic auth). Not supported yet: start-up stops when set.", valueName: "path"))
+    var webConfigFile: String?
+
+    @Option(name: .customLong("log.level"), help: ArgumentHelp("debug, info, warn or error.", valueName: "level"))
+    var logLevel = LogLevel.info
+
+    @Option(name: .customLong("log.format"), help: ArgumentHelp("logfmt or json.", valueName: "format"))
+    var logFormat = LogFormat.logfmt
+
+    func validate() throws {
+        guard telemetryPath.hasPrefix("/"), telemetryPath != "/" else {
+            throw ValidationError("--web.telemetry-path must start with / and not be / itself: \(telemetryPath)")
+        }
+        guard parallelism >= 1 else { throw ValidationError("--collector.parallelism must be at least 1") }
+        if let webConfigFile {
+            throw ValidationError("--web.config.file \(webConfigFile): TLS and authentication are not supported yet")
+        }
+        for directory in dataDirectories {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--cassandra.data-dir \(directory): no such directory")
+            }
+        }
+    }
+
+    func run() async throws {
+        let logger = makeLogger()
+        let settings = try resolveSettings()
+        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism),
+                                  configPath: settings.configPath, logger: logger)
+        let initial = CollectorState(build: .current)
+
+        if once {
+            let state = collector.collect(after: initial)
+            guard state.status.lastScanSucceeded == true else { throw ExitCode.failure }
+            FileHandle.standardOutput.write(Data(Pages(state: state, telemetryPath: telemetryPath).exposition.utf8))
+            return
+        }
+
+        let store = PageStore(Pages(state: initial, telemetryPath: telemetryPath))
+        let router = Router(telemetryPath: telemetryPath, store: store)
+        let server = try HTTPServer(address: listenAddress) { router.respond(to: $0) }
+        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.port)",
+                                            "data_dirs": "\(settings.dataDirectories.joined(separator: ","))"])
+        let collectorService = CollectorService(collector: collector, interval: interval.duration, initialState: initial) { state in
+            store.publish(Pages(state: state, telemetryPath: telemetryPath))
+        }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: collectorService), .init(service: HTTPService(server: server))],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    private func makeLogger() -> Logger {
+        let level = logLevel.level
+        let format = logFormat
+        return Logger(label: "cassandra-backup-exporter") { _ in LineLogHandler(format: format, level: level) }
+    }
+
+    /// Data directories and cassandra.yaml after applying the defaults.
+    private func resolveSettings() throws -> (dataDirectories: [String], configPath: String?) {
+        var configPath = cassandraConfig
+        if configPath == nil {
+            let candidate = CassandraConfig.defaultPath()
+            if FileManager.default.fileExists(atPath: candidate) { configPath = candidate }
+        }
+        // A broken cassandra.yaml at start-up stops the exporter with one line.
+        let config = try configPath.map { path throws(CassandraConfigError) in try CassandraConfig.load(path: path) }
+        if !dataDirectories.isEmpty { return (dataDirectories, configPath) }
+        let defaults = config?.dataFileDirectories.isEmpty == false ? config!.dataFileDirectories : ["/var/lib/cassandra/data"]
+        for directory in defaults where !FileManager.default.fileExists(atPath: directory) {
+            throw ValidationError("data directory \(directory) (default) does not exist; pass --cassandra.data-dir")
+        }
+        return (defaults, configPath)
+    }
+
+    /// Prints errors as one line on standard error instead of ArgumentParser's usage block.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit {
+                exit(withError: error)
+            }
+            if !(error is ExitCode) {
+                let message = "\(message(for: error))".split(separator: "\n").first.map(String.init) ?? "\(error)"
+                FileHandle.standardError.write(Data("cassandra-backup-exporter: \(message)\n".utf8))
+            }
+            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+        }
+    }
+}
+
+/// The `--log.level` values.
+enum LogLevel: String, ExpressibleByArgument, CaseIterable {
+    case debug, info, warn, error
+
+    var level: Logger.Level {
+        switch self {
+        case .debug: .debug
+        case .info: .info
+        case .warn: .warning
+        case .error: .error
+        }
+    }
+}
+
+extension LogFormat: ExpressibleByArgument {}
+
+extension PrometheusDuration: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public var defaultValueDescription: String { description }
+}
+
+extension ListenAddress: ExpressibleByArgument {
+    public init?(argument: String) { try? self.init(parsing: argument) }
+    public var defaultValueDescription: String { description }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import NodeSimulator
+
+/// Runs a simulated Cassandra node's data directories for the demo and for tests.
+@main
+struct SimulatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cassandra-node-sim",
+        abstract: "Keeps a simulated Cassandra data tree alive: flushes, compactions, snapshots, backup shipping."
+    )
+
+    @Option(name: .customLong("data-dir"), help: "A data directory (repeat for JBOD); created when absent.")
+    var dataDirectories: [String]
+
+    @Option(help: "Seconds between flushes (each linked into backups/).")
+    var flushInterval = 2.0
+
+    @Option(help: "Seconds between compactions.")
+    var compactionInterval = 10.0
+
+    @Option(help: "Seconds between snapshots.")
+    var snapshotInterval = 60.0
+
+    @Option(help: "Seconds between runs of the shipping job that clears backups/; 0 never ships.")
+    var shipInterval = 120.0
+
+    @Option(help: "Snapshots kept; older ones are cleared.")
+    var keepSnapshots = 2
+
+    @Option(help: "Seed for sizes and names.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Stop after this many seconds; 0 runs until killed.")
+    var duration = 0.0
+
+    @Option(help: "Write a cassandra.yaml naming the data directories to this path.")
+    var writeConfig: String?
+
+    @Flag(help: "Create the tree (when absent) and exit.")
+    var populateOnly = false
+
+    func validate() throws {
+        guard !dataDirectories.isEmpty else { throw ValidationError("--data-dir is required") }
+        for interval in [flushInterval, compactionInterval, snapshotInterval] where interval <= 0 {
+            throw ValidationError("intervals must be positive")
+        }
+    }
+
+    func run() throws {
+        let node = SimulatedNode(dataDirectories: dataDirectories, seed: seed)
+        if !FileManager.default.fileExists(atPath: dataDirectories[0] + "/system") {
+            try node.populate()
+        }
+        if let writeConfig {
+            let yaml = "incremental_backups: true\ndata_file_directories:\n"
+                + dataDirectories.map { "    - \($0)\n" }.joined()
+            try Data(yaml.utf8).write(to: URL(fileURLWithPath: writeConfig))
+        }
+        if populateOnly { return }
+
+        var schedule = EventSchedule(now: Date())
+        schedule.add(.flush, every: flushInterval)
+        schedule.add(.compaction, every: compactionInterval)
+        schedule.add(.snapshot, every: snapshotInterval)
+        if shipInterval > 0 { schedule.add(.ship, every: shipInterval) }
+        let end = duration > 0 ? Date().addingTimeInterval(duration) : .distantFuture
+        var snapshotNumber = 0
+        while Date() < end {
+            let (event, due) = schedule.next()
+            let wait = due.timeIntervalSinceNow
+            if wait > 0 { Thread.sleep(forTimeInterval: min(wait, end.timeIntervalSinceNow)) }
+            guard Date() < end else { break }
+            let (table, dataDirectory) = node.randomTarget()
+            switch event {
+            case .flush: try node.flush(table, in: dataDirectory)
+            case .compaction: try node.compact(table, in: dataDirectory)
+            case .snapshot:
+                snapshotNumber += 1
+                try node.snapshot(tag: "sim-\(Int(Date().timeIntervalSince1970))-\(snapshotNumber)")
+                for tag in node.snapshotTags().filter({ $0.hasPrefix("sim-") }).dropLast(keepSnapshots) {
+                    try node.clearSnapshot(tag: tag)
+                }
+            case .ship: try node.shipBackups()
+            }
+        }
+    }
+}
+
+/// Periodic events, each due at its own interval.
+struct EventSchedule {
+    enum Event { case flush, compaction, snapshot, ship }
+
+    private var entries: [(event: Event, interval: Double, due: Date)] = []
+    private let start: Date
+
+    init(now: Date) { start = now }
+
+    mutating func add(_ event: Event, every interval: Double) {
+        entries.append((event, interval, start.addingTimeInterval(interval)))
+    }
+
+    /// The earliest due event; its next occurrence is scheduled.
+    mutating func next() -> (Event, Date) {
+        let index = entries.indices.min { entries[$0].due < entries[$1].due }!
+        let entry = entries[index]
+        entries[index].due = entry.due.addingTimeInterval(entry.interval)
+        return (entry.event, entry.due)
+    }
+}

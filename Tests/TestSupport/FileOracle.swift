@@ -1,0 +1,75 @@
+import Foundation
+
+/// Facts about a set of files read by `find -printf` (GNU findutils), independent of the
+/// exporter's own code. Only regular files are listed (`-type f`); `find` does not follow
+/// symlinks by default.
+public struct FileOracle {
+    public struct File: Hashable {
+        public let device: String
+        public let inode: String
+        public let size: UInt64
+        /// `%b`: 512-byte blocks.
+        public let blocks: UInt64
+        public let links: UInt64
+        public let modified: Double
+        public let name: String
+    }
+
+    public let files: [File]
+
+    /// Regular files under `path`, recursively, or only directly in it with `depth1`.
+    public init(_ path: String, depth1: Bool = false) throws {
+        guard FileManager.default.fileExists(atPath: path) else { files = []; return }
+        let arguments = [path] + (depth1 ? ["-maxdepth", "1"] : []) + ["-type", "f", "-printf", "%D %i %s %b %n %T@ %f\\n"]
+        let output = try Command.output("find", arguments)
+        files = output.split(separator: "\n").map { line in
+            let fields = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: false)
+            return File(device: String(fields[0]), inode: String(fields[1]), size: UInt64(fields[2])!,
+                        blocks: UInt64(fields[3])!, links: UInt64(fields[4])!, modified: Double(fields[5])!,
+                        name: String(fields[6]))
+        }
+    }
+
+    private init(files: [File]) { self.files = files }
+
+    /// The union of two listings.
+    public static func + (lhs: FileOracle, rhs: FileOracle) -> FileOracle { FileOracle(files: lhs.files + rhs.files) }
+
+    private var uniqueInodes: [File] {
+        var seen = Set<String>()
+        return files.filter { seen.insert("\($0.device):\($0.inode)").inserted }
+    }
+
+    public var count: UInt64 { UInt64(files.count) }
+    public var dataFiles: UInt64 { UInt64(files.filter { $0.name.hasSuffix("-Data.db") }.count) }
+    public var apparentBytes: UInt64 { uniqueInodes.reduce(0) { $0 + $1.size } }
+    public var allocatedBytes: UInt64 { uniqueInodes.reduce(0) { $0 + $1.blocks * 512 } }
+    public var oldest: Double? { files.map(\.modified).min() }
+    public var newest: Double? { files.map(\.modified).max() }
+
+    /// Allocated bytes of inodes whose link count equals the links listed here.
+    public var exclusiveBytes: UInt64 {
+        var found: [String: UInt64] = [:]
+        for file in files { found["\(file.device):\(file.inode)", default: 0] += 1 }
+        return uniqueInodes.filter { found["\($0.device):\($0.inode)"]! >= $0.links }.reduce(0) { $0 + $1.blocks * 512 }
+    }
+
+    /// Allocated bytes of inodes not listed in `other`.
+    public func allocatedBytes(notIn other: FileOracle) -> UInt64 {
+        let keys = Set(other.files.map { "\($0.device):\($0.inode)" })
+        return uniqueInodes.filter { !keys.contains("\($0.device):\($0.inode)") }.reduce(0) { $0 + $1.blocks * 512 }
+    }
+}
+
+/// `du` over a whole directory, minus the directories' own sizes, for cross-checking totals.
+public enum DiskUsage {
+    /// Bytes of regular files and everything else `du` counts, each inode once: `du -s -B1`
+    /// (allocated) or `du -s -b` (apparent) minus what `find -type d` says the directories take.
+    public static func fileBytes(_ path: String, apparent: Bool) throws -> UInt64 {
+        let du = try Command.output("du", ["-s", apparent ? "-b" : "-B1", path])
+        let total = UInt64(du.split(separator: "\t")[0])!
+        let directories = try Command.output("find", [path, "-type", "d", "-printf", apparent ? "%s\\n" : "%b\\n"])
+        let directoryBytes = directories.split(separator: "\n").reduce(UInt64(0)) { $0 + UInt64($1)! * (apparent ? 1 : 512) }
+        return total - directoryBytes
+    }
+}
