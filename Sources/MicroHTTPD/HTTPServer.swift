@@ -51,7 +51,6 @@ public final class HTTPServer: @unchecked Sendable {
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT,
                                value: limits.connectionTimeoutSeconds, ptr_value: nil),
                 MHD_OptionItem(option: .THREAD_POOL_SIZE, value: limits.threads, ptr_value: nil),
-                MHD_OptionItem(option: .LISTENING_ADDRESS_REUSE, value: 1, ptr_value: nil),
             ]
             if bindsOneAddress {
                 options.append(MHD_OptionItem(option: .SOCK_ADDR, value: 0,

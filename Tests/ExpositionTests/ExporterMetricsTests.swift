@@ -1,0 +1,72 @@
+import BackupScan
+import Exposition
+import Foundation
+import Testing
+import TestSupport
+
+/// The mapping from a measurement to the contract's metric names and labels, over a tree
+/// scanned for real.
+@Suite struct ExporterMetricsTests {
+    static let build = BuildInfo(version: "1.2.3", revision: "abc", swiftVersion: "6.3")
+
+    @Test func everyContractMetricIsPresentWithItsLabels() throws {
+        let temp = try TemporaryDirectory("metrics")
+        defer { temp.remove() }
+        let tree = FixtureBuilder(root: temp.path)
+        let table = "ks/t-0123456789abcdef0123456789abcdef"
+        try tree.file("\(table)/nb-1-big-Data.db", size: 5000)
+        try tree.link("\(table)/backups/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
+        try tree.link("\(table)/snapshots/s1/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
+        let measurement = try DataDirectoryScanner(dataDirectories: [temp.path]).scan()
+
+        var status = ExporterStatus(build: Self.build)
+        status.lastScanSucceeded = true
+        status.lastScanDuration = 0.5
+        status.lastSuccessTimestamp = 1_700_000_000
+        status.incrementalEnabled = ["config": false, "runtime": true]
+        status.stateProbeSucceeded = ["config": true, "runtime": true]
+        let text = TextFormat.render(ExporterMetrics.families(measurement: measurement, status: status))
+        let samples = parseExposition(text)
+        let labels = ["data_dir": temp.path, "keyspace": "ks", "table": "t", "table_id": "0123456789abcdef0123456789abcdef"]
+
+        for name in ["cassandra_backup_files", "cassandra_backup_sstables", "cassandra_backup_size_bytes",
+                     "cassandra_backup_allocated_bytes", "cassandra_backup_exclusive_bytes", "cassandra_backup_compacted_bytes",
+                     "cassandra_backup_oldest_file_timestamp_seconds", "cassandra_backup_newest_file_timestamp_seconds",
+                     "cassandra_backup_live_sstables", "cassandra_backup_live_allocated_bytes"] {
+            #expect(samples.value(name, labels) != nil, "\(name)")
+        }
+        for name in ["cassandra_backup_snapshot_files", "cassandra_backup_snapshot_size_bytes",
+                     "cassandra_backup_snapshot_allocated_bytes", "cassandra_backup_snapshot_exclusive_bytes",
+                     "cassandra_backup_snapshot_created_timestamp_seconds"] {
+            #expect(samples.value(name, labels.merging(["snapshot": "s1"]) { $1 }) != nil, "\(name)")
+        }
+        #expect(samples.value("cassandra_backup_files", labels) == 1)
+        #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "config"]) == 0)
+        #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "runtime"]) == 1)
+        #expect(samples.value("cassandra_backup_state_probe_success", ["source": "config"]) == 1)
+        #expect(samples.value("cassandra_backup_filesystem_avail_bytes", ["data_dir": temp.path]) != nil)
+        #expect(samples.value("cassandra_backup_filesystem_size_bytes", ["data_dir": temp.path]) != nil)
+        #expect(samples.value("cassandra_backup_scan_duration_seconds") == 0.5)
+        #expect(samples.value("cassandra_backup_scan_success") == 1)
+        #expect(samples.value("cassandra_backup_scan_last_success_timestamp_seconds") == 1_700_000_000)
+        #expect(samples.value("cassandra_backup_scan_errors_total", ["reason": "vanished"]) == 0)
+        #expect(samples.value("cassandra_backup_exporter_build_info", ["version": "1.2.3", "revision": "abc", "swift_version": "6.3"]) == 1)
+        // HELP lines of scan-derived metrics say where the values come from.
+        #expect(text.contains("# HELP cassandra_backup_files Regular files under backups/. From the background scan, not the scrape."))
+        let lint = try Command.run("promtool", ["check", "metrics"], stdin: text)
+        #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
+    }
+
+    @Test func emptyBackupsHaveNoTimestampSeries() throws {
+        let temp = try TemporaryDirectory("metrics")
+        defer { temp.remove() }
+        try FixtureBuilder(root: temp.path).file("ks/t-0123456789abcdef0123456789abcdef/nb-1-big-Data.db", size: 10)
+        let measurement = try DataDirectoryScanner(dataDirectories: [temp.path]).scan()
+        let samples = parseExposition(TextFormat.render(ExporterMetrics.families(measurement: measurement, status: ExporterStatus(build: Self.build))))
+        #expect(samples.value("cassandra_backup_files") == 0)
+        #expect(samples.value("cassandra_backup_oldest_file_timestamp_seconds") == nil)
+        #expect(samples.value("cassandra_backup_newest_file_timestamp_seconds") == nil)
+        // Without a config source there is no config series at all.
+        #expect(samples.value("cassandra_backup_incremental_enabled") == nil)
+    }
+}
