@@ -8,6 +8,11 @@ public struct CassandraConfig: Sendable, Equatable {
     /// `data_file_directories`; empty when not set.
     public let dataFileDirectories: [String]
 
+    public init(incrementalBackups: Bool, dataFileDirectories: [String]) {
+        self.incrementalBackups = incrementalBackups
+        self.dataFileDirectories = dataFileDirectories
+    }
+
     /// Default locations: `$CASSANDRA_CONF/cassandra.yaml`, else `/etc/cassandra/cassandra.yaml`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         if let directory = environment["CASSANDRA_CONF"], !directory.isEmpty {
@@ -88,5 +93,11 @@ public struct CassandraConfig: Sendable, Equatable {
 public struct CassandraConfigError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { "cassandra config \(path): \(reason)" }
 }

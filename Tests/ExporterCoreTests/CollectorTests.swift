@@ -1,0 +1,55 @@
+import BackupScan
+import ExporterCore
+import Exposition
+import Foundation
+import Logging
+import Testing
+import TestSupport
+
+@Suite struct CollectorTests {
+    static let tableID = "0123456789abcdef0123456789abcdef"
+
+    @Test func failedScanKeepsTheLastGoodValues() throws {
+        let temp = try TemporaryDirectory("collector")
+        defer { temp.remove() }
+        try FixtureBuilder(root: temp.path).file("data/ks/t-\(Self.tableID)/backups/nb-1-big-Data.db", size: 10_000)
+        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: [temp("data")]), configPath: nil,
+                                  logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let first = collector.collect(after: CollectorState(build: .current))
+        #expect(first.status.lastScanSucceeded == true)
+        let goodTimestamp = try #require(first.status.lastSuccessTimestamp)
+
+        try FileManager.default.moveItem(atPath: temp("data"), toPath: temp("moved"))
+        let second = collector.collect(after: first)
+        #expect(second.status.lastScanSucceeded == false)
+        #expect(second.status.lastSuccessTimestamp == goodTimestamp)
+        #expect(second.measurement?.tables.first?.backups.files == 1)
+
+        let samples = parseExposition(Pages(state: second, telemetryPath: "/metrics").exposition)
+        #expect(samples.value("cassandra_backup_scan_success") == 0)
+        #expect(samples.value("cassandra_backup_files", ["table": "t"]) == 1)
+    }
+
+    @Test func configIsReReadAndABrokenFileKeepsTheLastGoodValue() throws {
+        let temp = try TemporaryDirectory("collector")
+        defer { temp.remove() }
+        try FileManager.default.createDirectory(atPath: temp("data"), withIntermediateDirectories: true)
+        let config = temp("cassandra.yaml")
+        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: [temp("data")]), configPath: config,
+                                  logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        try "incremental_backups: true\n".write(toFile: config, atomically: true, encoding: .utf8)
+        var state = collector.collect(after: CollectorState(build: .current))
+        #expect(state.status.incrementalEnabled["config"] == true)
+        #expect(state.status.stateProbeSucceeded["config"] == true)
+
+        try "incremental_backups: false\n".write(toFile: config, atomically: true, encoding: .utf8)
+        state = collector.collect(after: state)
+        #expect(state.status.incrementalEnabled["config"] == false)
+
+        try "incremental_backups: [broken\n".write(toFile: config, atomically: true, encoding: .utf8)
+        state = collector.collect(after: state)
+        #expect(state.status.incrementalEnabled["config"] == false)
+        #expect(state.status.stateProbeSucceeded["config"] == false)
+        #expect(state.status.lastScanSucceeded == true)
+    }
+}
