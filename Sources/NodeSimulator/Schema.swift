@@ -50,3 +50,22 @@ extension TableSpec {
     public static let demoRecreatedTable = TableSpec(keyspace: "shop", name: "carts", id: "aaaaaaaabbbbccccddddeeeeeeeeeeee",
                                                      format: .cassandra4, flushBytes: 65_536)
 }
+
+extension TableSpec {
+    /// `count` extra tables in keyspaces of 50 tables each, in every naming scheme in turn,
+    /// for trees the size of a big node (benchmarks).
+    public static func bulkSchema(count: Int, seed: UInt64 = 99) -> [TableSpec] {
+        var random = SplitMix64(seed: seed)
+        let formats = SSTableFormat.allCases
+        return (0..<count).map { number in
+            let id = (0..<2).map { _ in String(random.next(), radix: 16).leftPadded16() }.joined()
+            return TableSpec(keyspace: "bulk_\(number / 50)", name: "table_\(number % 50)", id: id,
+                             format: formats[number % formats.count], indexes: number % 10 == 0 ? ["table_\(number % 50)_idx"] : [],
+                             flushBytes: 4_096)
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded16() -> String { String(repeating: "0", count: max(0, 16 - count)) + self }
+}

@@ -37,6 +37,12 @@ struct SimulatorCommand: ParsableCommand {
     @Option(help: "Write a cassandra.yaml naming the data directories to this path.")
     var writeConfig: String?
 
+    @Option(help: "Extra synthetic tables (50 per keyspace), for large trees.")
+    var bulkTables = 0
+
+    @Option(help: "Flushes per table when the tree is created.")
+    var initialFlushes = 3
+
     @Flag(help: "Create the tree (when absent) and exit.")
     var populateOnly = false
 
@@ -48,9 +54,10 @@ struct SimulatorCommand: ParsableCommand {
     }
 
     func run() throws {
-        let node = SimulatedNode(dataDirectories: dataDirectories, seed: seed)
+        let tables = TableSpec.demoSchema + [TableSpec.demoRecreatedTable] + TableSpec.bulkSchema(count: bulkTables)
+        let node = SimulatedNode(dataDirectories: dataDirectories, tables: tables, seed: seed)
         if !FileManager.default.fileExists(atPath: dataDirectories[0] + "/system") {
-            try node.populate()
+            try node.populate(flushes: initialFlushes)
         }
         if let writeConfig {
             let yaml = "incremental_backups: true\ndata_file_directories:\n"

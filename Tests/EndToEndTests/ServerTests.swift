@@ -1,0 +1,118 @@
+import Foundation
+import NodeSimulator
+import Testing
+import TestSupport
+
+/// The exporter binary serving HTTP on loopback, spoken to with curl.
+@Suite(.serialized) struct ServerTests {
+    static let exporter = BuiltProducts.path("cassandra-backup-exporter")
+
+    private func startExporter(dataDirectory: String, interval: String = "60s") throws -> (RunningProcess, String) {
+        let process = try RunningProcess(Self.exporter, ["--web.listen-address", "127.0.0.1:0", "--cassandra.data-dir", dataDirectory,
+                                                         "--collector.interval", interval])
+        let base = "http://127.0.0.1:\(try process.listeningPort())"
+        _ = try process.waitForLine { _ in true }
+        // Wait for the first scan to be published.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if try Command.output("curl", ["-s", base + "/metrics"]).contains("cassandra_backup_scan_success 1") { break }
+            usleep(50_000)
+        }
+        return (process, base)
+    }
+
+    private func smallTree(_ temp: TemporaryDirectory) throws -> String {
+        let node = SimulatedNode(dataDirectories: [temp("data")], seed: 7)
+        try node.populate(flushes: 2)
+        return temp("data")
+    }
+
+    @Test func metricsEndpointSpeaksHTTPProperly() throws {
+        let temp = try TemporaryDirectory("server")
+        defer { temp.remove() }
+        let (exporter, base) = try startExporter(dataDirectory: try smallTree(temp))
+        defer { exporter.stop() }
+
+        let headers = try Command.output("curl", ["-s", "-D", "-", "-o", temp("plain"), base + "/metrics"])
+        #expect(headers.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(headers.contains("Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"))
+        let plain = try String(contentsOfFile: temp("plain"), encoding: .utf8)
+        #expect(plain.contains("cassandra_backup_files{"))
+
+        let gzipHeaders = try Command.output("curl", ["-s", "-D", "-", "-H", "Accept-Encoding: gzip", "-o", temp("body.gz"), base + "/metrics"])
+        #expect(gzipHeaders.contains("Content-Encoding: gzip\r\n"))
+        let unzipped = try Command.output("gzip", ["-dc", temp("body.gz")])
+        #expect(unzipped == plain, "the gzip body is the same exposition")
+
+        let head = try Command.output("curl", ["-s", "-I", base + "/metrics"])
+        #expect(head.contains("Content-Length: \(plain.utf8.count)\r\n"))
+
+        func status(_ arguments: [String]) throws -> String {
+            try Command.output("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}"] + arguments)
+        }
+        #expect(try status([base + "/nothing-here"]) == "404")
+        #expect(try status(["-X", "POST", base + "/metrics"]) == "405")
+        #expect(try status(["-X", "PUT", base + "/"]) == "405")
+
+        let keepAlive = try Command.run("curl", ["-s", "-v", "-o", "/dev/null", "-o", "/dev/null", base + "/metrics", base + "/"])
+        #expect(keepAlive.stderr.contains("Re-using existing connection"), "\(keepAlive.stderr)")
+
+        let landing = try Command.output("curl", ["-s", base + "/"])
+        #expect(landing.contains("<a href=\"/metrics\">"))
+        #expect(landing.contains("Version 0.1.0"))
+        #expect(landing.contains("Last successful scan</th><td>20"))
+    }
+
+    @Test func scrapesDuringScansAlwaysGetACompleteExposition() throws {
+        let temp = try TemporaryDirectory("server")
+        defer { temp.remove() }
+        let directories = [temp("data")]
+        let node = SimulatedNode(dataDirectories: directories, seed: 9)
+        try node.populate(flushes: 20)
+        let (exporter, base) = try startExporter(dataDirectory: directories[0], interval: "50ms")
+        defer { exporter.stop() }
+
+        var successes = Set<Double>()
+        for round in 0..<150 {
+            if round % 10 == 0 { let (table, directory) = node.randomTarget(); try node.flush(table, in: directory) }
+            let body = try Command.output("curl", ["-s", "--fail", "--max-time", "1", base + "/metrics"])
+            let samples = parseExposition(body)
+            #expect(samples.value("cassandra_backup_scan_success") == 1)
+            #expect(body.hasSuffix("\n") && body.contains("process_start_time_seconds"))
+            successes.insert(samples.value("cassandra_backup_scan_last_success_timestamp_seconds") ?? 0)
+        }
+        #expect(successes.count > 5, "scans kept running while scraped: \(successes.count) distinct scans seen")
+    }
+
+    @Test func failingScanKeepsServingTheLastGoodValues() throws {
+        let temp = try TemporaryDirectory("server")
+        defer { temp.remove() }
+        let (exporter, base) = try startExporter(dataDirectory: try smallTree(temp), interval: "100ms")
+        defer { exporter.stop() }
+        let before = parseExposition(try Command.output("curl", ["-s", base + "/metrics"]))
+        let files = before.filter { $0.name == "cassandra_backup_files" }.count
+        #expect(files > 0)
+
+        try FileManager.default.moveItem(atPath: temp("data"), toPath: temp("gone"))
+        var after: [ExposedSample] = []
+        for _ in 0..<100 {
+            after = parseExposition(try Command.output("curl", ["-s", base + "/metrics"]))
+            if after.value("cassandra_backup_scan_success") == 0 { break }
+            usleep(50_000)
+        }
+        #expect(after.value("cassandra_backup_scan_success") == 0)
+        #expect(after.filter { $0.name == "cassandra_backup_files" }.count == files)
+        #expect(exporter.standardError.contains("level=error msg=\"scan failed; serving the last good values\""))
+    }
+
+    @Test func stopsCleanlyOnSIGTERMAndSIGINT() throws {
+        let temp = try TemporaryDirectory("server")
+        defer { temp.remove() }
+        let data = try smallTree(temp)
+        for signal in [SIGTERM, SIGINT] {
+            let (exporter, _) = try startExporter(dataDirectory: data)
+            #expect(exporter.stop(signal: signal, timeout: 5) == 0, "\(exporter.standardError)")
+            #expect(exporter.standardError.contains("msg=stopped"))
+        }
+    }
+}

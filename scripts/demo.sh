@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs the exporter against a simulated Cassandra node (two data directories, flushes,
+# compactions, snapshots and a backup-shipping job) and serves it on http://localhost:9989/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for package in libmicrohttpd-dev zlib1g-dev pkg-config; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        sudo_cmd=""
+        [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+        $sudo_cmd apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends libmicrohttpd-dev zlib1g-dev pkg-config >/dev/null
+        break
+    fi
+done
+
+swift build --product cassandra-node-sim
+swift build --product cassandra-backup-exporter
+bin=$(swift build --show-bin-path)
+demo=${DEMO_DIR:-$PWD/demo-data}
+listen=${LISTEN_ADDRESS:-:9989}
+
+"$bin/cassandra-node-sim" --data-dir "$demo/disk1/data" --data-dir "$demo/disk2/data" \
+    --write-config "$demo/cassandra.yaml" --populate-only
+"$bin/cassandra-node-sim" --data-dir "$demo/disk1/data" --data-dir "$demo/disk2/data" \
+    --flush-interval 2 --compaction-interval 7 --snapshot-interval 45 --ship-interval 90 &
+simulator=$!
+trap 'kill $simulator 2>/dev/null || true' EXIT
+
+port=${listen##*:}
+echo
+echo "Demo node in $demo (simulator pid $simulator)."
+echo "Exporter: http://localhost:$port/  metrics: http://localhost:$port/metrics  (Ctrl-C stops both)"
+echo
+"$bin/cassandra-backup-exporter" --cassandra.config "$demo/cassandra.yaml" --collector.interval 5s \
+    --web.listen-address "$listen"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a Debian machine, builds, and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libmicrohttpd-dev zlib1g-dev pkg-config prometheus curl gzip util-linux findutils coreutils)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing: ${missing[*]}"
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+swift build --build-tests
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+swift test --skip-build 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One plain closing line: the Swift Testing summary as "N passed, N failed".
+summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1)
+total=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary")
+failed=$(sed -nE 's/.*with ([0-9]+) issues?.*/\1/p' <<<"$summary")
+if [ "$status" -eq 0 ]; then
+    echo "swift-testing: ${total:-0} passed, 0 failed"
+else
+    echo "swift-testing: tests failed (${failed:-?} issues)"
+fi
+exit "$status"
