@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
         // MARK: C boundary: the only unsafe interop with libmicrohttpd and zlib.
@@ -42,6 +43,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             plugins: ["RevisionPlugin"]
         ),
@@ -75,7 +77,8 @@ let package = Package(
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "TestSupport"]),
         .testTarget(
             name: "ExporterCoreTests",
-            dependencies: ["ExporterCore", "BackupScan", "NodeSimulator", "TestSupport"]
+            dependencies: ["ExporterCore", "BackupScan", "MicroHTTPD", "NodeSimulator", "TestSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["NodeSimulator", "TestSupport"]),
     ]

@@ -35,6 +35,24 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("collector.parallelism"), help: ArgumentHelp("Table directories measured at once.", valueName: "n"))
     var parallelism = 2
 
+    @Option(name: .customLong("nodetool.path"),
+            help: ArgumentHelp("nodetool, run as `nodetool <args> statusbackup` for the runtime state. Default: nodetool on PATH, if any.", valueName: "path"))
+    var nodetoolPath: String?
+
+    @Option(name: .customLong("nodetool.args"), parsing: .unconditional,
+            help: ArgumentHelp("Options passed to nodetool before the subcommand, split on spaces (no shell), e.g. \"-h 127.0.0.1 -p 7199 -u monitor -pwf /etc/cassandra/jmx.pw\".", valueName: "args"))
+    var nodetoolArguments = ""
+
+    @Option(name: .customLong("nodetool.interval"), help: ArgumentHelp("Time between runtime probes (each nodetool run starts a JVM).", valueName: "duration"))
+    var nodetoolInterval = PrometheusDuration(milliseconds: 300_000)
+
+    @Option(name: .customLong("nodetool.timeout"), help: ArgumentHelp("Time a runtime probe may take; nodetool's whole process group is killed after it.", valueName: "duration"))
+    var nodetoolTimeout = PrometheusDuration(milliseconds: 30_000)
+
+    @Option(name: .customLong("jolokia.url"),
+            help: ArgumentHelp("Jolokia agent base URL (e.g. http://127.0.0.1:8778/jolokia): read the runtime state over HTTP instead of running nodetool.", valueName: "url"))
+    var jolokiaURL: String?
+
     @Flag(name: .customLong("once"), help: "Scan once, print the exposition to standard output and exit.")
     var once = false
 
@@ -62,6 +80,14 @@ struct ExporterCommand: AsyncParsableCommand {
         if let webConfigFile {
             throw ValidationError("--web.config.file \(webConfigFile): TLS and authentication are not supported yet")
         }
+        if let jolokiaURL {
+            guard let url = URL(string: jolokiaURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw ValidationError("--jolokia.url \(jolokiaURL): expected an http:// or https:// URL")
+            }
+        }
+        if let nodetoolPath, !FileManager.default.isExecutableFile(atPath: nodetoolPath) {
+            throw ValidationError("--nodetool.path \(nodetoolPath): not an executable file")
+        }
         for directory in dataDirectories {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -76,27 +102,40 @@ struct ExporterCommand: AsyncParsableCommand {
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism),
                                   configPath: settings.configPath, logger: logger)
         let initial = CollectorState(build: .current)
+        let probe = runtimeProbe()
 
         if once {
+            async let runtime: RuntimeState? = if let probe {
+                await RuntimeProbeService.probeOnce(probe, after: RuntimeState(), logger: logger)
+            } else {
+                nil
+            }
             let state = collector.collect(after: initial)
             guard state.status.lastScanSucceeded == true else { throw ExitCode.failure }
-            FileHandle.standardOutput.write(Data(Pages(state: state, telemetryPath: telemetryPath).exposition.utf8))
+            let merged = Publisher.merged(state, await runtime)
+            FileHandle.standardOutput.write(Data(Pages(state: merged, telemetryPath: telemetryPath).exposition.utf8))
             return
         }
 
-        let store = PageStore(Pages(state: initial, telemetryPath: telemetryPath))
-        let router = Router(telemetryPath: telemetryPath, store: store)
+        let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath)
+        let router = Router(telemetryPath: telemetryPath, store: publisher.store)
         let server = try HTTPServer(address: listenAddress) { router.respond(to: $0) }
         logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.port)",
-                                            "data_dirs": "\(settings.dataDirectories.joined(separator: ","))"])
-        let collectorService = CollectorService(collector: collector, interval: interval.duration, initialState: initial) { state in
-            store.publish(Pages(state: state, telemetryPath: telemetryPath))
+                                            "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
+                                            "runtime_probe": "\(probe?.name ?? "none")"])
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: CollectorService(collector: collector, interval: interval.duration, initialState: initial) {
+                publisher.publish($0)
+            }),
+            .init(service: HTTPService(server: server)),
+        ]
+        if let probe {
+            services.append(.init(service: RuntimeProbeService(probe: probe, interval: nodetoolInterval.duration, logger: logger) {
+                publisher.publish($0)
+            }))
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: collectorService), .init(service: HTTPService(server: server))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
         try await group.run()
         logger.info("stopped")
     }
@@ -105,6 +144,22 @@ struct ExporterCommand: AsyncParsableCommand {
         let level = logLevel.level
         let format = logFormat
         return Logger(label: "cassandra-backup-exporter") { _ in LineLogHandler(format: format, level: level) }
+    }
+
+    /// The runtime probe: Jolokia when a URL is given, else nodetool from --nodetool.path or
+    /// PATH, else none.
+    private func runtimeProbe() -> (any RuntimeProbe)? {
+        if let jolokiaURL, let url = URL(string: jolokiaURL) {
+            return JolokiaProbe(baseURL: url, timeout: nodetoolTimeout.duration)
+        }
+        guard let path = nodetoolPath ?? Self.findOnPath("nodetool") else { return nil }
+        return NodetoolProbe(executable: path, arguments: nodetoolArguments.split(separator: " ").map(String.init),
+                             timeout: nodetoolTimeout.duration)
+    }
+
+    private static func findOnPath(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Data directories and cassandra.yaml after applying the defaults.

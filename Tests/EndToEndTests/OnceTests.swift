@@ -119,6 +119,10 @@ import TestSupport
         (["--web.telemetry-path", "metrics"], "web.telemetry-path"),
         (["--web.config.file", "/etc/web.yml"], "web.config.file"),
         (["--cassandra.config", "/nonexistent/cassandra.yaml", "--cassandra.data-dir", "/tmp"], "/nonexistent/cassandra.yaml"),
+        (["--nodetool.path", "/nonexistent/nodetool"], "nodetool.path"),
+        (["--nodetool.timeout", "soon"], "nodetool.timeout"),
+        (["--nodetool.interval", "-5m"], "nodetool.interval"),
+        (["--jolokia.url", "ftp://host/jolokia"], "jolokia.url"),
     ] as [([String], String)])
     func badInputStopsWithOneClearLine(arguments: [String], mention: String) throws {
         let result = try Command.run(Self.exporter, arguments + ["--once"])

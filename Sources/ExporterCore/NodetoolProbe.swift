@@ -1,0 +1,86 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Runs `nodetool statusbackup`, which prints exactly `running` or `not running`
+/// (Cassandra's `tools/nodetool/StatusBackup.java`).
+///
+/// No shell: the executable and its arguments are an argv list. The command runs in its own
+/// process group; on timeout the whole group is killed (nodetool is a shell script that starts a
+/// JVM). Output beyond 64 KiB counts as a failure.
+public struct NodetoolProbe: RuntimeProbe {
+    public let name = "nodetool"
+    /// The nodetool executable.
+    public let executable: String
+    /// Options before the subcommand: host, port, credentials (`-h`, `-p`, `-u`, `-pwf`).
+    public let arguments: [String]
+    public let timeout: Duration
+    static let outputLimit = 64 * 1024
+
+    public init(executable: String, arguments: [String], timeout: Duration) {
+        self.executable = executable
+        self.arguments = arguments
+        self.timeout = timeout
+    }
+
+    public func read() async -> RuntimeReading {
+        var options = PlatformOptions()
+        options.processGroupID = 0  // a new group led by nodetool, so a timeout can kill all of it
+        options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
+        let command = [executable] + arguments + ["statusbackup"]
+        let (executable, arguments, timeout, platformOptions) = (self.executable, self.arguments, self.timeout, options)
+        do {
+            let result = try await withThrowingTaskGroup(of: ExecutionRecord?.self) { group in
+                group.addTask {
+                    let result = try await Subprocess.run(.path(FilePath(executable)), arguments: Arguments(arguments + ["statusbackup"]),
+                                                          platformOptions: platformOptions,
+                                                          output: .string(limit: Self.outputLimit),
+                                                          error: .string(limit: Self.outputLimit))
+                    return ExecutionRecord(status: result.terminationStatus, output: result.standardOutput ?? "",
+                                           error: result.standardError ?? "")
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                let first = try await group.next()!
+                group.cancelAll()
+                return first
+            }
+            guard let result else {
+                return .failed("\(command.joined(separator: " ")) did not finish within \(timeout); its process group was killed")
+            }
+            return Self.interpret(result)
+        } catch {
+            return .failed("\(command.joined(separator: " ")) failed: \("\(error)".quotedPrefix(200))")
+        }
+    }
+
+    struct ExecutionRecord: Sendable {
+        let status: TerminationStatus
+        let output: String
+        let error: String
+    }
+
+    /// Maps nodetool's exit status and output to a reading.
+    static func interpret(_ record: ExecutionRecord) -> RuntimeReading {
+        guard record.status.isSuccess else {
+            return .failed("nodetool statusbackup exited with \(record.status): \((record.error + record.output).quotedPrefix())")
+        }
+        return interpret(output: record.output)
+    }
+
+    /// `running` → enabled, `not running` → disabled, anything else → failure.
+    public static func interpret(output: String) -> RuntimeReading {
+        switch output.trimmingCharacters(in: .whitespacesAndNewlines) {
+        case "running": .enabled(true)
+        case "not running": .enabled(false)
+        default: .failed("unexpected nodetool statusbackup output: \(output.quotedPrefix())")
+        }
+    }
+}

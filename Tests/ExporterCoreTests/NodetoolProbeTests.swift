@@ -1,0 +1,95 @@
+import ExporterCore
+import Foundation
+import Testing
+import TestSupport
+
+/// nodetool cannot run here without Cassandra: these tests run small shell scripts that stand in
+/// for it, printing exactly what `nodetool statusbackup` prints (`running`, `not running`), or
+/// misbehaving: hanging past the timeout, exiting non-zero, printing garbage or megabytes.
+@Suite struct NodetoolProbeTests {
+    /// Writes an executable stand-in for nodetool with `body` as its shell script.
+    static func standIn(_ body: String, in temp: TemporaryDirectory) throws -> String {
+        let path = temp("nodetool")
+        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    private func read(_ body: String, arguments: [String] = [], timeout: Duration = .seconds(5)) async throws -> RuntimeReading {
+        let temp = try TemporaryDirectory("nodetool")
+        defer { temp.remove() }
+        return await NodetoolProbe(executable: try Self.standIn(body, in: temp), arguments: arguments, timeout: timeout).read()
+    }
+
+    @Test func runningMeansEnabled() async throws {
+        #expect(try await read("echo running") == .enabled(true))
+    }
+
+    @Test func notRunningMeansDisabled() async throws {
+        #expect(try await read("echo 'not running'") == .enabled(false))
+    }
+
+    @Test func passesConnectionOptionsBeforeTheSubcommand() async throws {
+        let temp = try TemporaryDirectory("nodetool")
+        defer { temp.remove() }
+        let script = try Self.standIn(#"printf '%s\n' "$@" > "$(dirname "$0")/argv"; echo running"#, in: temp)
+        let probe = NodetoolProbe(executable: script, arguments: ["-h", "10.0.0.1", "-p", "7199", "-u", "monitor", "-pwf", "/etc/pw file"],
+                                  timeout: .seconds(5))
+        #expect(await probe.read() == .enabled(true))
+        let argv = try String(contentsOfFile: temp("argv"), encoding: .utf8)
+        #expect(argv == "-h\n10.0.0.1\n-p\n7199\n-u\nmonitor\n-pwf\n/etc/pw file\nstatusbackup\n")
+    }
+
+    @Test func nonZeroExitIsAFailureQuotingTheOutput() async throws {
+        let reading = try await read("echo 'nodetool: Failed to connect to 127.0.0.1:7199 - ConnectException' >&2; exit 1")
+        guard case .failed(let reason) = reading else { Issue.record("expected a failure, got \(reading)"); return }
+        #expect(reason.contains("exited"))
+        #expect(reason.contains("Failed to connect"))
+        #expect(!reason.contains("\n"))
+    }
+
+    @Test func garbageIsAFailure() async throws {
+        let reading = try await read("echo 'Picked up JAVA_TOOL_OPTIONS: -Xmx1g'; echo maybe")
+        guard case .failed(let reason) = reading else { Issue.record("expected a failure, got \(reading)"); return }
+        #expect(reason.contains("Picked up JAVA_TOOL_OPTIONS"))
+    }
+
+    @Test func megabytesOfOutputAreAFailure() async throws {
+        let reading = try await read("head -c 5000000 /dev/zero | tr '\\0' 'x'; echo running")
+        guard case .failed = reading else { Issue.record("expected a failure, got \(reading)"); return }
+    }
+
+    @Test func hangingProbeIsKilledWithItsWholeProcessGroup() async throws {
+        let temp = try TemporaryDirectory("nodetool")
+        defer { temp.remove() }
+        // Like nodetool's shell wrapper starting a JVM: a child that would outlive the script.
+        let script = try Self.standIn("sleep 300 & echo $! > \"$(dirname \"$0\")/child.pid\"; wait", in: temp)
+        let started = ContinuousClock.now
+        let reading = await NodetoolProbe(executable: script, arguments: [], timeout: .milliseconds(500)).read()
+        let elapsed = ContinuousClock.now - started
+        guard case .failed(let reason) = reading else { Issue.record("expected a failure, got \(reading)"); return }
+        #expect(reason.contains("did not finish within"))
+        #expect(elapsed < .seconds(5), "took \(elapsed)")
+        let child = try #require(Int32(try String(contentsOfFile: temp("child.pid"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        var gone = false
+        for _ in 0..<100 where !gone {
+            // kill(pid, 0) fails with ESRCH once the process is gone (a zombie still answers, so
+            // also accept the state Z from /proc).
+            let state = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8))?.split(separator: " ")[2]
+            gone = kill(child, 0) != 0 || state == "Z"
+            if !gone { usleep(20_000) }
+        }
+        #expect(gone, "the stand-in's child \(child) survived the timeout")
+    }
+
+    @Test(arguments: ["running", "  running\n", "not running\r\n", "not  running", "RUNNING", ""])
+    func interpretsExactlyTheDocumentedOutputs(output: String) {
+        let expected: RuntimeReading? = switch output.trimmingCharacters(in: .whitespacesAndNewlines) {
+        case "running": .enabled(true)
+        case "not running": .enabled(false)
+        default: nil
+        }
+        let reading = NodetoolProbe.interpret(output: output)
+        if let expected { #expect(reading == expected) } else if case .enabled = reading { Issue.record("accepted \(output)") }
+    }
+}
