@@ -9,8 +9,10 @@ public struct CollectorState: Sendable {
     public var measurement: NodeMeasurement?
     public var status: ExporterStatus
 
-    public init(build: BuildInfo) {
+    /// - Parameter interval: the configured time between scans, exported for alerting.
+    public init(build: BuildInfo, interval: Duration? = nil) {
         status = ExporterStatus(build: build)
+        status.collectorInterval = interval?.seconds
     }
 }
 

@@ -123,6 +123,11 @@ public enum ExporterMetrics {
             families.append(MetricFamily(name: "cassandra_backup_scan_duration_seconds",
                                          help: "Wall time of the last finished scan.", samples: [.init(duration)]))
         }
+        if let interval = status.collectorInterval {
+            families.append(MetricFamily(name: "cassandra_backup_collector_interval_seconds",
+                                         help: "The configured time between scans (--collector.interval).",
+                                         samples: [.init(interval)]))
+        }
         if let timestamp = status.lastSuccessTimestamp {
             families.append(MetricFamily(name: "cassandra_backup_scan_last_success_timestamp_seconds",
                                          help: "End time of the last successful scan, seconds since the epoch.",

@@ -8,6 +8,8 @@ public struct ExporterStatus: Sendable {
     public var lastScanDuration: Double?
     /// End time of the most recent successful scan, seconds since the epoch.
     public var lastSuccessTimestamp: Double?
+    /// The configured time between scans, in seconds.
+    public var collectorInterval: Double?
     /// Entries skipped since start, by reason.
     public var skippedTotal = ScanErrorCounts()
     /// Whether incremental backup is enabled, per source (`config`, `runtime`); a source that

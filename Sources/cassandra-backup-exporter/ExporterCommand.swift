@@ -101,7 +101,7 @@ struct ExporterCommand: AsyncParsableCommand {
         let settings = try resolveSettings()
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism),
                                   configPath: settings.configPath, logger: logger)
-        let initial = CollectorState(build: .current)
+        let initial = CollectorState(build: .current, interval: once ? nil : interval.duration)
         let probe = runtimeProbe()
 
         if once {

@@ -3,6 +3,7 @@ import Foundation
 /// A failed or unlaunchable external command.
 public struct CommandError: Error, CustomStringConvertible {
     public let message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 
