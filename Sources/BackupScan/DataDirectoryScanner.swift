@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Scans Cassandra data directories and returns a ``NodeMeasurement``.
 ///
@@ -11,9 +12,15 @@ public struct DataDirectoryScanner: Sendable {
     /// Tables measured at once; 1 walks on the calling thread only.
     public let parallelism: Int
 
-    public init(dataDirectories: [String], parallelism: Int = 1) {
+    /// A table whose directories changed less than this long before its walk is walked again
+    /// next time: within the filesystem's timestamp granularity (a few milliseconds on Linux) a
+    /// second change may leave the mtime as it was.
+    public let settleSeconds: Double
+
+    public init(dataDirectories: [String], parallelism: Int = 1, settleSeconds: Double = 2) {
         self.dataDirectories = dataDirectories
         self.parallelism = max(1, parallelism)
+        self.settleSeconds = settleSeconds
     }
 
     /// A data directory itself could not be read: the scan as a whole failed.
@@ -23,9 +30,26 @@ public struct DataDirectoryScanner: Sendable {
         public var description: String { "cannot read data directory \(dataDirectory): \(reason)" }
     }
 
-    /// Walks every data directory once.
+    /// The outcome of a scan with a cache.
+    public struct Result: Sendable {
+        public let measurement: NodeMeasurement
+        /// What the next scan may reuse.
+        public let cache: ScanCache
+        /// Tables walked and tables reused from the cache.
+        public let tablesWalked: Int
+        public let tablesReused: Int
+    }
+
+    /// Walks every data directory once, without reusing anything.
     /// - Throws: ``Failure`` when a configured data directory cannot be opened or listed.
     public func scan() throws(Failure) -> NodeMeasurement {
+        try scan(reusing: nil).measurement
+    }
+
+    /// Walks every data directory, reusing the measurement of tables whose directories did not
+    /// change since `cache` was made (see ``ScanCache``); `nil` walks everything.
+    /// - Throws: ``Failure`` when a configured data directory cannot be opened or listed.
+    public func scan(reusing cache: ScanCache?) throws(Failure) -> Result {
         var errors = ScanErrorCounts()
         var filesystems: [DataDirectoryFilesystem] = []
         var work: [TableWork] = []
@@ -43,21 +67,27 @@ public struct DataDirectoryScanner: Sendable {
                 collectTables(of: keyspace, in: root, dataDirectory: path, into: &work, errors: &errors)
             }
         }
-        let results = measure(work)
+        let results = measure(work, cache: cache)
         var tables: [TableMeasurement] = []
         tables.reserveCapacity(results.count)
+        var nextCache = ScanCache()
+        var reused = 0
         for result in results {
             errors.add(result.errors)
-            if let table = result.table { tables.append(table) }
+            guard let table = result.table else { continue }
+            tables.append(table)
+            if result.reused { reused += 1 }
+            if let entry = result.cacheEntry { nextCache.entries[table.key] = entry }
         }
         tables.sort { $0.key < $1.key }
-        return NodeMeasurement(tables: tables, filesystems: filesystems, errors: errors)
+        return Result(measurement: NodeMeasurement(tables: tables, filesystems: filesystems, errors: errors),
+                      cache: nextCache, tablesWalked: tables.count - reused, tablesReused: reused)
     }
 
     // MARK: Work items
 
     /// A table directory to measure, with its keyspace directory kept open.
-    private struct TableWork: @unchecked Sendable {  // each Directory is used by one thread at a time
+    private struct TableWork: @unchecked Sendable {  // threads only call openat on the shared keyspace directory
         let keyspace: Directory
         let name: EntryName
         let key: TableKey
@@ -66,6 +96,8 @@ public struct DataDirectoryScanner: Sendable {
     private struct TableResult {
         var table: TableMeasurement?
         var errors = ScanErrorCounts()
+        var reused = false
+        var cacheEntry: ScanCache.Entry?
     }
 
     private func collectTables(of entry: Directory.Entry, in root: Directory, dataDirectory: String,
@@ -88,23 +120,43 @@ public struct DataDirectoryScanner: Sendable {
         }
     }
 
-    /// Measures the work items, `parallelism` keyspace groups at a time. Tables of one keyspace
-    /// share its directory handle, so they stay on one thread.
-    private func measure(_ work: [TableWork]) -> [TableResult] {
-        let byKeyspace = Dictionary(grouping: work.indices) { ObjectIdentifier(work[$0].keyspace) }
-        let groups = Array(byKeyspace.values)
+    /// Measures the work items on up to `parallelism` threads, each taking the next table as it
+    /// finishes one, so a few large tables do not leave a thread idle. Threads share the keyspace
+    /// directories only through `openat`/`fstatat` on their descriptors, safe concurrently.
+    private func measure(_ work: [TableWork], cache: ScanCache?) -> [TableResult] {
         let results = ResultSlots<TableResult>(count: work.count)
-        let lanes = min(parallelism, max(groups.count, 1))
-        DispatchQueue.concurrentPerform(iterations: lanes) { lane in
-            for group in stride(from: lane, to: groups.count, by: lanes) {
-                for index in groups[group] {
-                    var scanner = TableScanner()
-                    let table = scanner.measure(work[index].name, in: work[index].keyspace, key: work[index].key)
-                    results.store(TableResult(table: table, errors: scanner.errors), at: index)
-                }
+        let nextIndex = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(parallelism, max(work.count, 1))) { _ in
+            while true {
+                let index = nextIndex.wrappingAdd(1, ordering: .relaxed).oldValue
+                guard index < work.count else { return }
+                results.store(measure(work[index], cache: cache), at: index)
             }
         }
         return results.values
+    }
+
+    /// Reuses the cached measurement when nothing changed, else walks the table.
+    private func measure(_ item: TableWork, cache: ScanCache?) -> TableResult {
+        if let cached = cache?.entries[item.key], unchanged(cached, item: item) {
+            return TableResult(table: cached.measurement, reused: true, cacheEntry: cached)
+        }
+        let walkStarted = Date().timeIntervalSince1970
+        var scanner = TableScanner()
+        let table = scanner.measure(item.name, in: item.keyspace, key: item.key)
+        // Only a clean walk of directories that have settled may be reused next time.
+        let reusable = table != nil && scanner.errors.total == 0
+            && !scanner.stamps.contains { $0.stamp.changed(since: walkStarted - settleSeconds) }
+        return TableResult(table: table, errors: scanner.errors,
+                           cacheEntry: reusable ? ScanCache.Entry(measurement: table!, stamps: scanner.stamps) : nil)
+    }
+
+    /// Whether every directory of the cached walk still has its stamp.
+    private func unchanged(_ cached: ScanCache.Entry, item: TableWork) -> Bool {
+        let base = item.name.text
+        return cached.stamps.allSatisfy { path, stamp in
+            item.keyspace.stamp(at: path.isEmpty ? base : base + "/" + path) == stamp
+        }
     }
 }
 

@@ -50,35 +50,96 @@ final class Directory {
         var mayBeDirectory: Bool { kind == .directory || kind == nil }
     }
 
-    /// Lists the entries.
-    func entries() throws(EntryError) -> [Entry] {
+    /// An entry as `readdir` returned it, without copying its name: valid only until the next
+    /// call of ``nextEntry()`` on this directory. The walk over millions of files uses this form.
+    struct RawEntry {
+        /// The NUL-terminated name inside the `dirent`.
+        let name: UnsafePointer<CChar>
+        let kind: FileKind?
+        /// `d_ino`: the inode number as the directory lists it.
+        let inode: UInt64
+
+        /// Whether the name ends with `suffix` (ASCII).
+        func hasSuffix(_ suffix: StaticString) -> Bool {
+            let length = strlen(name)
+            guard length >= suffix.utf8CodeUnitCount else { return false }
+            return memcmp(name + (length - suffix.utf8CodeUnitCount), suffix.utf8Start, suffix.utf8CodeUnitCount) == 0
+        }
+
+        /// Whether the name is exactly `text` (ASCII).
+        func isNamed(_ text: StaticString) -> Bool {
+            strlen(name) == text.utf8CodeUnitCount && memcmp(name, text.utf8Start, text.utf8CodeUnitCount) == 0
+        }
+
+        /// Whether the name starts with a dot (index directories: `.<index>`).
+        var isHidden: Bool { name.pointee == CChar(UInt8(ascii: ".")) }
+
+        /// A copy of the name that outlives the entry.
+        var copiedName: EntryName { EntryName(name) }
+    }
+
+    /// Starts reading the entries from the beginning.
+    func rewind() {
         rewinddir(stream)
-        var result: [Entry] = []
+    }
+
+    /// The next entry, skipping `.` and `..`; `nil` at the end.
+    func nextEntry() throws(EntryError) -> RawEntry? {
         while true {
             errno = 0
             guard let entry = readdir(stream) else {
                 if errno != 0 { throw EntryError(code: errno) }
-                return result
+                return nil
             }
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                EntryName(raw.bindMemory(to: CChar.self).baseAddress!)
-            }
-            if name.text == "." || name.text == ".." { continue }
+            let name = UnsafeRawPointer(entry).advanced(by: MemoryLayout<dirent>.offset(of: \dirent.d_name)!)
+                .assumingMemoryBound(to: CChar.self)
+            if name[0] == 0x2E && (name[1] == 0 || (name[1] == 0x2E && name[2] == 0)) { continue }  // "." and ".."
             let kind: FileKind? = switch Int32(entry.pointee.d_type) {
             case Int32(DT_REG): .regular
             case Int32(DT_DIR): .directory
             case Int32(DT_UNKNOWN): nil
             default: .other
             }
-            result.append(Entry(name: name, kind: kind))
+            return RawEntry(name: name, kind: kind, inode: UInt64(entry.pointee.d_ino))
         }
     }
 
-    /// `lstat` of an entry of this directory.
-    func status(of name: EntryName) throws(EntryError) -> FileStatus {
+    /// Lists the entries with copied names (for the few top-level directories).
+    func entries() throws(EntryError) -> [Entry] {
+        rewind()
+        var result: [Entry] = []
+        while let entry = try nextEntry() {
+            result.append(Entry(name: entry.copiedName, kind: entry.kind))
+        }
+        return result
+    }
+
+    /// Opens the subdirectory named by a raw entry, refusing symlinks and non-directories.
+    func subdirectory(_ entry: RawEntry) throws(EntryError) -> Directory {
+        try Self.adopt(openat(descriptor, entry.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC))
+    }
+
+    /// `lstat` of a raw entry of this directory.
+    func status(of entry: RawEntry) throws(EntryError) -> FileStatus {
         var raw = stat()
-        guard name.withCString({ fstatat(descriptor, $0, &raw, AT_SYMLINK_NOFOLLOW) }) == 0 else { throw EntryError(code: errno) }
+        guard fstatat(descriptor, entry.name, &raw, AT_SYMLINK_NOFOLLOW) == 0 else { throw EntryError(code: errno) }
         return FileStatus(raw)
+    }
+
+    /// What identifies the state of a directory below this one, `path` relative to it with
+    /// `/` separators; `nil` when it cannot be read. Intermediate symlinks would be followed, so
+    /// this is only compared with stamps taken on the walk, never used to read anything.
+    func stamp(at path: String) -> DirectoryStamp? {
+        var raw = stat()
+        guard fstatat(descriptor, path, &raw, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        return DirectoryStamp(raw)
+    }
+
+    /// The stamp of this directory itself.
+    func stamp() throws(EntryError) -> DirectoryStamp {
+        var raw = stat()
+        guard fstat(descriptor, &raw) == 0 else { throw EntryError(code: errno) }
+        return DirectoryStamp(raw)
     }
 
     /// `fstat` of this directory itself.
@@ -146,6 +207,33 @@ struct EntryName {
     func withCString<R>(_ body: (UnsafePointer<CChar>) -> R) -> R {
         if let bytes { return bytes.withUnsafeBufferPointer { body($0.baseAddress!) } }
         return text.withCString(body)
+    }
+}
+
+/// The identity and change times of a directory: any entry added, removed or renamed changes its
+/// mtime; a permission change its ctime; a replacement its inode.
+struct DirectoryStamp: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+    let modified: timespec
+    let changed: timespec
+
+    init(_ raw: stat) {
+        device = UInt64(raw.st_dev)
+        inode = UInt64(raw.st_ino)
+        modified = raw.st_mtim
+        changed = raw.st_ctim
+    }
+
+    static func == (lhs: DirectoryStamp, rhs: DirectoryStamp) -> Bool {
+        lhs.device == rhs.device && lhs.inode == rhs.inode
+            && lhs.modified.tv_sec == rhs.modified.tv_sec && lhs.modified.tv_nsec == rhs.modified.tv_nsec
+            && lhs.changed.tv_sec == rhs.changed.tv_sec && lhs.changed.tv_nsec == rhs.changed.tv_nsec
+    }
+
+    /// Whether either time is at or after `instant` (seconds since the epoch).
+    func changed(since instant: Double) -> Bool {
+        max(Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9, Double(changed.tv_sec) + Double(changed.tv_nsec) / 1e9) >= instant
     }
 }
 

@@ -1,40 +1,84 @@
 /// Accumulates the regular files of one set while it is walked; turns into a ``FileSetUsage``.
+///
+/// Files are appended to a flat array and grouped by inode with one sort at the end: cheaper than
+/// hashing every inode, and a table holds a few thousand files at most.
 struct FileSetTally {
-    private struct Inode {
+    private struct Link {
+        let key: InodeKey
         let linkCount: UInt64
+        let size: UInt64
         let allocated: UInt64
-        var linksFound: UInt64
     }
 
     private var usage = FileSetUsage()
-    private var inodes: [InodeKey: Inode] = [:]
+    private var links: [Link] = []
 
     /// Adds one directory entry that is a regular file.
-    mutating func add(name: String, status: FileStatus) {
+    mutating func add(isDataFile: Bool, status: FileStatus) {
         usage.files += 1
-        if name.hasSuffix("-Data.db") { usage.sstables += 1 }
+        if isDataFile { usage.sstables += 1 }
         usage.oldestModified = min(usage.oldestModified ?? status.modified, status.modified)
         usage.newestModified = max(usage.newestModified ?? status.modified, status.modified)
-        if inodes[status.key] != nil {
-            inodes[status.key]!.linksFound += 1
-        } else {
-            inodes[status.key] = Inode(linkCount: status.linkCount, allocated: status.allocated, linksFound: 1)
-            usage.sizeBytes += status.size
-            usage.allocatedBytes += status.allocated
-        }
+        links.append(Link(key: status.key, linkCount: status.linkCount, size: status.size, allocated: status.allocated))
     }
 
-    /// The totals, with exclusive bytes: inodes whose every link was found in this set.
-    func finished() -> FileSetUsage {
-        var result = usage
-        result.exclusiveBytes = inodes.values.reduce(0) { sum, inode in
-            inode.linksFound >= inode.linkCount ? sum + inode.allocated : sum
+    /// `*-Data.db` entries added so far.
+    var dataFiles: UInt64 { usage.sstables }
+
+    /// One inode of the set with the links found to it.
+    struct Inode {
+        let key: InodeKey
+        let linkCount: UInt64
+        let size: UInt64
+        let allocated: UInt64
+        let linksFound: UInt64
+    }
+
+    /// The set's inodes, each once, sorted by key.
+    func inodes() -> [Inode] {
+        let sorted = links.sorted { $0.key < $1.key }
+        var result: [Inode] = []
+        result.reserveCapacity(sorted.count)
+        var index = 0
+        while index < sorted.count {
+            var end = index + 1
+            while end < sorted.count && sorted[end].key == sorted[index].key { end += 1 }
+            let first = sorted[index]
+            result.append(Inode(key: first.key, linkCount: first.linkCount, size: first.size, allocated: first.allocated,
+                                linksFound: UInt64(end - index)))
+            index = end
         }
         return result
     }
 
-    /// Allocated bytes of inodes not in `live`.
-    func allocatedBytes(notIn live: Set<InodeKey>) -> UInt64 {
-        inodes.reduce(0) { sum, entry in live.contains(entry.key) ? sum : sum + entry.value.allocated }
+    /// The totals: each inode's bytes once; exclusive bytes of inodes whose every link was found
+    /// in this set.
+    func finished(_ inodes: [Inode]) -> FileSetUsage {
+        var result = usage
+        for inode in inodes {
+            result.sizeBytes += inode.size
+            result.allocatedBytes += inode.allocated
+            if inode.linksFound >= inode.linkCount { result.exclusiveBytes += inode.allocated }
+        }
+        return result
+    }
+}
+
+extension InodeKey: Comparable {
+    public static func < (lhs: InodeKey, rhs: InodeKey) -> Bool {
+        (lhs.device, lhs.inode) < (rhs.device, rhs.inode)
+    }
+}
+
+extension Array where Element == FileSetTally.Inode {
+    /// Allocated bytes of these inodes that are not in `live` (both sorted by key).
+    func allocatedBytes(notIn live: [InodeKey]) -> UInt64 {
+        var total: UInt64 = 0
+        var position = 0
+        for inode in self {
+            while position < live.count && live[position] < inode.key { position += 1 }
+            if position == live.count || live[position] != inode.key { total += inode.allocated }
+        }
+        return total
     }
 }

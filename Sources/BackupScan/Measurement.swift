@@ -56,7 +56,7 @@ public struct FileSetUsage: Sendable, Equatable {
 }
 
 /// The measurement of one table directory.
-public struct TableMeasurement: Sendable {
+public struct TableMeasurement: Sendable, Equatable {
     public let key: TableKey
     /// Everything under `backups/`, recursively; zeros when there is none.
     public let backups: FileSetUsage
@@ -71,7 +71,7 @@ public struct TableMeasurement: Sendable {
 }
 
 /// The measurement of one snapshot directory `snapshots/<tag>/`.
-public struct SnapshotMeasurement: Sendable {
+public struct SnapshotMeasurement: Sendable, Equatable {
     public let tag: String
     public let usage: FileSetUsage
     /// `created_at` from `manifest.json` when present, else the directory's mtime.

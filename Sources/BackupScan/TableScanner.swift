@@ -1,6 +1,10 @@
+import Glibc
+
 /// Measures one table directory: its live files, `backups/` and `snapshots/<tag>/`.
 ///
-/// Each table is independent of the others, so tables can be measured in parallel.
+/// Each table is independent of the others, so tables can be measured in parallel. File names
+/// are read in place from `readdir`'s buffer; only directory names are copied. Every directory
+/// visited is stamped (fstat before listing) so a later scan can tell whether anything changed.
 struct TableScanner {
     /// Deepest directory level followed below `backups/` or a snapshot (index directories are
     /// one level deep; anything deeper is not Cassandra's and only guards against runaway trees).
@@ -9,88 +13,91 @@ struct TableScanner {
     static let manifestSizeLimit = 1 << 20
 
     private(set) var errors = ScanErrorCounts()
+    /// Directories visited, relative to the table directory (`""` is the table itself).
+    private(set) var stamps: [(path: String, stamp: DirectoryStamp)] = []
+    /// `lstat` results by `d_ino`: the links of one inode in the live directory, `backups/` and
+    /// snapshots share one stat. Only filled where `st_ino` equals `d_ino` on the table's device.
+    private var knownInodes: [UInt64: FileStatus] = [:]
+    private var tableDevice: UInt64 = 0
+    /// Set when a directory below the table is on another filesystem (a mount point): inode
+    /// numbers are then ambiguous and every entry is stat'ed.
+    private var crossedDevice = false
 
     /// Measures the table directory `name` of `keyspace`; `nil` when it cannot be opened (the
     /// reason is counted).
     mutating func measure(_ name: EntryName, in keyspace: Directory, key: TableKey) -> TableMeasurement? {
-        guard let table = open(name, in: keyspace) else { return nil }
-        var live = LiveFiles()
+        guard let table = open(name, in: keyspace, path: "") else { return nil }
+        tableDevice = stamps.first?.stamp.device ?? 0
+        var live = FileSetTally()
         var hasBackups = false
         var hasSnapshots = false
-        for entry in list(table) {
+        while let entry = next(in: table) {
             switch kind(of: entry, in: table) {
             case .regular:
-                if let status = status(of: entry.name, in: table) { live.add(name: entry.name.text, status: status) }
-            case .directory where entry.name.text == "backups":
+                if let status = status(of: entry, in: table) { live.add(isDataFile: entry.hasSuffix("-Data.db"), status: status) }
+            case .directory where entry.isNamed("backups"):
                 hasBackups = true
-            case .directory where entry.name.text == "snapshots":
+            case .directory where entry.isNamed("snapshots"):
                 hasSnapshots = true
-            case .directory where entry.name.text.hasPrefix("."):
-                if let index = open(entry.name, in: table) { addLiveFiles(of: index, to: &live) }
+            case .directory where entry.isHidden:
+                if let index = open(entry, in: table, path: entry.copiedName.text) { addLiveFiles(of: index, to: &live) }
             default:
                 continue  // tmp/, stray directories, symlinks, FIFOs
             }
         }
 
         var backups = FileSetTally()
-        if hasBackups, let directory = open(EntryName(literal: "backups"), in: table) {
-            walk(directory, into: &backups, depth: 0)
+        if hasBackups, let directory = open(EntryName(literal: "backups"), in: table, path: "backups") {
+            walk(directory, path: "backups", into: &backups, depth: 0)
         }
+        let backupInodes = backups.inodes()
+        let liveInodes = live.inodes()
         return TableMeasurement(
             key: key,
-            backups: backups.finished(),
-            backupCompactedBytes: backups.allocatedBytes(notIn: live.inodes),
-            liveSSTables: live.sstables,
-            liveAllocatedBytes: live.allocatedBytes,
+            backups: backups.finished(backupInodes),
+            backupCompactedBytes: backupInodes.allocatedBytes(notIn: liveInodes.map(\.key)),
+            liveSSTables: live.dataFiles,
+            liveAllocatedBytes: liveInodes.reduce(0) { $0 + $1.allocated },
             snapshots: hasSnapshots ? measureSnapshots(in: table) : []
         )
     }
 
-    // MARK: Live files
-
-    private struct LiveFiles {
-        var inodes: Set<InodeKey> = []
-        var sstables: UInt64 = 0
-        var allocatedBytes: UInt64 = 0
-
-        mutating func add(name: String, status: FileStatus) {
-            if name.hasSuffix("-Data.db") { sstables += 1 }
-            if inodes.insert(status.key).inserted { allocatedBytes += status.allocated }
-        }
-    }
-
-    private mutating func addLiveFiles(of index: Directory, to live: inout LiveFiles) {
-        for entry in list(index) where kind(of: entry, in: index) == .regular {
-            if let status = status(of: entry.name, in: index) { live.add(name: entry.name.text, status: status) }
+    private mutating func addLiveFiles(of index: Directory, to live: inout FileSetTally) {
+        while let entry = next(in: index) {
+            guard kind(of: entry, in: index) == .regular, let status = status(of: entry, in: index) else { continue }
+            live.add(isDataFile: entry.hasSuffix("-Data.db"), status: status)
         }
     }
 
     // MARK: Snapshots
 
     private mutating func measureSnapshots(in table: Directory) -> [SnapshotMeasurement] {
-        guard let snapshots = open(EntryName(literal: "snapshots"), in: table) else { return [] }
+        guard let snapshots = open(EntryName(literal: "snapshots"), in: table, path: "snapshots") else { return [] }
         var result: [SnapshotMeasurement] = []
-        for entry in list(snapshots) where kind(of: entry, in: snapshots) == .directory {
-            guard let tag = open(entry.name, in: snapshots) else { continue }
+        while let entry = next(in: snapshots) {
+            guard kind(of: entry, in: snapshots) == .directory else { continue }
+            let name = entry.copiedName.text
+            guard let tag = open(entry, in: snapshots, path: "snapshots/" + name) else { continue }
             var tally = FileSetTally()
-            walk(tag, into: &tally, depth: 0)
+            walk(tag, path: "snapshots/" + name, into: &tally, depth: 0)
             let manifest = tag.readSmallFile("manifest.json", limit: Self.manifestSizeLimit)
             let createdAt = manifest.flatMap(SnapshotManifest.createdAt(json:)) ?? ((try? tag.status())?.modified ?? 0)
-            result.append(SnapshotMeasurement(tag: entry.name.text, usage: tally.finished(), createdAt: createdAt))
+            result.append(SnapshotMeasurement(tag: name, usage: tally.finished(tally.inodes()), createdAt: createdAt))
         }
         return result.sorted { $0.tag < $1.tag }
     }
 
     // MARK: Walking
 
-    /// Adds every regular file below `directory` to `tally`, recursively.
-    private mutating func walk(_ directory: Directory, into tally: inout FileSetTally, depth: Int) {
-        for entry in list(directory) {
+    /// Adds every regular file below `directory` (at `path`) to `tally`, recursively.
+    private mutating func walk(_ directory: Directory, path: String, into tally: inout FileSetTally, depth: Int) {
+        while let entry = next(in: directory) {
             switch kind(of: entry, in: directory) {
             case .regular:
-                if let status = status(of: entry.name, in: directory) { tally.add(name: entry.name.text, status: status) }
+                if let status = status(of: entry, in: directory) { tally.add(isDataFile: entry.hasSuffix("-Data.db"), status: status) }
             case .directory where depth < Self.maximumDepth:
-                if let child = open(entry.name, in: directory) { walk(child, into: &tally, depth: depth + 1) }
+                let childPath = path + "/" + entry.copiedName.text
+                if let child = open(entry, in: directory, path: childPath) { walk(child, path: childPath, into: &tally, depth: depth + 1) }
             default:
                 continue
             }
@@ -99,20 +106,43 @@ struct TableScanner {
 
     // MARK: System calls with their errors counted
 
-    private mutating func open(_ name: EntryName, in parent: Directory) -> Directory? {
-        do { return try parent.subdirectory(name) } catch { errors.record(error.reason); return nil }
+    private mutating func open(_ name: EntryName, in parent: Directory, path: String) -> Directory? {
+        do { return try stamped(parent.subdirectory(name), path: path) } catch { errors.record(error.reason); return nil }
     }
 
-    private mutating func list(_ directory: Directory) -> [Directory.Entry] {
-        do { return try directory.entries() } catch { errors.record(error.reason); return [] }
+    private mutating func open(_ entry: Directory.RawEntry, in parent: Directory, path: String) -> Directory? {
+        do { return try stamped(parent.subdirectory(entry), path: path) } catch { errors.record(error.reason); return nil }
     }
 
-    private mutating func status(of name: EntryName, in directory: Directory) -> FileStatus? {
-        do { return try directory.status(of: name) } catch { errors.record(error.reason); return nil }
+    /// Records the directory's stamp before anything in it is read.
+    private mutating func stamped(_ directory: Directory, path: String) throws(EntryError) -> Directory {
+        let stamp = try directory.stamp()
+        if !stamps.isEmpty && stamp.device != tableDevice { crossedDevice = true }
+        stamps.append((path, stamp))
+        return directory
+    }
+
+    /// The next entry; a listing error is counted and ends the listing.
+    private mutating func next(in directory: Directory) -> Directory.RawEntry? {
+        do { return try directory.nextEntry() } catch { errors.record(error.reason); return nil }
+    }
+
+    private mutating func status(of entry: Directory.RawEntry, in directory: Directory) -> FileStatus? {
+        if !crossedDevice, let known = knownInodes[entry.inode] { return known }
+        do {
+            let status = try directory.status(of: entry)
+            if status.key.inode == entry.inode && status.key.device == tableDevice && status.kind == .regular {
+                knownInodes[entry.inode] = status
+            }
+            return status
+        } catch {
+            errors.record(error.reason)
+            return nil
+        }
     }
 
     /// The entry's kind from `d_type`, or from `lstat` when the filesystem does not report it.
-    private mutating func kind(of entry: Directory.Entry, in directory: Directory) -> FileKind? {
-        entry.kind ?? status(of: entry.name, in: directory)?.kind
+    private mutating func kind(of entry: Directory.RawEntry, in directory: Directory) -> FileKind? {
+        entry.kind ?? status(of: entry, in: directory)?.kind
     }
 }

@@ -8,6 +8,10 @@ public struct CollectorState: Sendable {
     /// The last successful scan's measurement; kept when a later scan fails.
     public var measurement: NodeMeasurement?
     public var status: ExporterStatus
+    /// What the next scan may reuse; `nil` forces a full walk.
+    var cache: ScanCache?
+    /// Scans since the last full walk.
+    var scansSinceFullWalk = 0
 
     /// - Parameter interval: the configured time between scans, exported for alerting.
     public init(build: BuildInfo, interval: Duration? = nil) {
@@ -24,11 +28,14 @@ public struct Collector: Sendable {
     /// cassandra.yaml to re-read at each collection; `nil` when none is configured.
     public let configPath: String?
     public let logger: Logger
+    /// Every this many scans every table is walked, whatever the cache says; 1 never reuses.
+    public let fullScanEvery: Int
 
-    public init(scanner: DataDirectoryScanner, configPath: String?, logger: Logger) {
+    public init(scanner: DataDirectoryScanner, configPath: String?, logger: Logger, fullScanEvery: Int = 10) {
         self.scanner = scanner
         self.configPath = configPath
         self.logger = logger
+        self.fullScanEvery = max(1, fullScanEvery)
     }
 
     /// Collects once and returns the state that follows `previous`.
@@ -36,22 +43,30 @@ public struct Collector: Sendable {
         var state = previous
         readConfig(into: &state.status)
 
+        let fullWalk = state.cache == nil || state.scansSinceFullWalk + 1 >= fullScanEvery
         let start = ContinuousClock.now
-        let result = Result { () throws(DataDirectoryScanner.Failure) in try scanner.scan() }
+        let result = Result { () throws(DataDirectoryScanner.Failure) in try scanner.scan(reusing: fullWalk ? nil : state.cache) }
         state.status.lastScanDuration = (ContinuousClock.now - start).seconds
         switch result {
-        case .success(let measurement):
+        case .success(let scan):
+            let measurement = scan.measurement
             state.measurement = measurement
+            state.cache = scan.cache
+            state.scansSinceFullWalk = fullWalk ? 0 : state.scansSinceFullWalk + 1
+            state.status.tablesWalked = scan.tablesWalked
+            state.status.tablesReused = scan.tablesReused
             state.status.lastScanSucceeded = true
             state.status.lastSuccessTimestamp = Date().timeIntervalSince1970
             state.status.skippedTotal.add(measurement.errors)
             logger.debug("scan finished", metadata: [
-                "tables": "\(measurement.tables.count)",
+                "tables_walked": "\(scan.tablesWalked)",
+                "tables_reused": "\(scan.tablesReused)",
                 "seconds": "\(state.status.lastScanDuration ?? 0)",
                 "skipped": "\(measurement.errors.total)",
             ])
         case .failure(let failure):
             state.status.lastScanSucceeded = false
+            state.cache = nil
             logger.error("scan failed; serving the last good values", metadata: ["error": "\(failure)"])
         }
         state.status.process = ProcessStatsReader.read()

@@ -4,9 +4,7 @@ import Foundation
 enum LandingPage {
     static func html(state: CollectorState, telemetryPath: String) -> String {
         let status = state.status
-        let lastScan = status.lastSuccessTimestamp.map {
-            ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: $0))
-        } ?? "no successful scan yet"
+        let lastScan = status.lastSuccessTimestamp.map { UTCTimestamp.format($0) } ?? "no successful scan yet"
         let scanHealth = switch status.lastScanSucceeded {
         case true?: "ok"
         case false?: "failing (serving the last good values)"

@@ -41,8 +41,8 @@ public struct NodetoolProbe: RuntimeProbe {
                                                           platformOptions: platformOptions,
                                                           output: .string(limit: Self.outputLimit),
                                                           error: .string(limit: Self.outputLimit))
-                    return ExecutionRecord(status: result.terminationStatus, output: result.standardOutput ?? "",
-                                           error: result.standardError ?? "")
+                    return ExecutionRecord(status: result.terminationStatus, output: result.standardOutput,
+                                           error: result.standardError)
                 }
                 group.addTask {
                     try await Task.sleep(for: timeout)

@@ -9,18 +9,25 @@ public struct Pages: Sendable {
     public let metrics: HTTPResponse
     public let metricsGzip: HTTPResponse
     public let landing: HTTPResponse
-    /// The exposition text, for `--once` and tests.
-    public let exposition: String
 
-    /// Renders `state` into responses.
+    /// The Prometheus text exposition of `state`.
+    public static func exposition(of state: CollectorState) -> String {
+        TextFormat.render(ExporterMetrics.families(measurement: state.measurement, status: state.status))
+    }
+
+    /// Renders `state` into responses. The text is not kept: only the two bodies handed to
+    /// libmicrohttpd stay in memory until the next collection.
     public init(state: CollectorState, telemetryPath: String) {
-        exposition = TextFormat.render(ExporterMetrics.families(measurement: state.measurement, status: state.status))
-        let body = Array(exposition.utf8)
-        metrics = HTTPResponse(status: 200, headers: [("Content-Type", TextFormat.contentType), ("Vary", "Accept-Encoding")],
-                               body: body)
-        metricsGzip = HTTPResponse(status: 200, headers: [("Content-Type", TextFormat.contentType),
-                                                          ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")],
-                                   body: Gzip.compress(body))
+        var text = Self.exposition(of: state)
+        let (plain, gzip) = text.withUTF8 { bytes in
+            (HTTPResponse(status: 200, headers: [("Content-Type", TextFormat.contentType), ("Vary", "Accept-Encoding")],
+                          body: UnsafeRawBufferPointer(bytes)),
+             HTTPResponse(status: 200, headers: [("Content-Type", TextFormat.contentType),
+                                                 ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")],
+                          body: Gzip.compress(UnsafeRawBufferPointer(bytes))))
+        }
+        metrics = plain
+        metricsGzip = gzip
         landing = HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
                                text: LandingPage.html(state: state, telemetryPath: telemetryPath))
     }

@@ -123,6 +123,11 @@ public enum ExporterMetrics {
             families.append(MetricFamily(name: "cassandra_backup_scan_duration_seconds",
                                          help: "Wall time of the last finished scan.", samples: [.init(duration)]))
         }
+        if let walked = status.tablesWalked, let reused = status.tablesReused {
+            families.append(MetricFamily(name: "cassandra_backup_scan_tables",
+                                         help: "Table directories in the last successful scan: walked, or reused because none of their directories changed.",
+                                         samples: [.init([("result", "walked")], Double(walked)), .init([("result", "reused")], Double(reused))]))
+        }
         if let interval = status.collectorInterval {
             families.append(MetricFamily(name: "cassandra_backup_collector_interval_seconds",
                                          help: "The configured time between scans (--collector.interval).",

@@ -8,6 +8,9 @@ public struct ExporterStatus: Sendable {
     public var lastScanDuration: Double?
     /// End time of the most recent successful scan, seconds since the epoch.
     public var lastSuccessTimestamp: Double?
+    /// Tables walked and tables reused unchanged in the last successful scan.
+    public var tablesWalked: Int?
+    public var tablesReused: Int?
     /// The configured time between scans, in seconds.
     public var collectorInterval: Double?
     /// Entries skipped since start, by reason.

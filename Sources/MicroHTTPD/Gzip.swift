@@ -8,6 +8,11 @@ public enum Gzip {
     /// Compresses `input` into a complete gzip member.
     /// - Parameter level: zlib compression level, 1 (fast) to 9 (small).
     public static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
+        input.withUnsafeBytes { compress($0, level: level) }
+    }
+
+    /// Compresses the bytes of `input` into a complete gzip member.
+    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 6) -> [UInt8] {
         var stream = z_stream()
         guard CZlib_deflateInitGzip(&stream, level) == Z_OK else {
             fatalError("zlib deflateInit2 failed: out of memory")
@@ -15,16 +20,15 @@ public enum Gzip {
         defer { deflateEnd(&stream) }
         let bound = Int(deflateBound(&stream, uLong(input.count))) + 32
         var output = [UInt8](repeating: 0, count: bound)
-        let written: Int = input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = uInt(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = uInt(target.count)
-                let status = deflate(&stream, Z_FINISH)
-                precondition(status == Z_STREAM_END, "deflateBound was too small")
-                return target.count - Int(stream.avail_out)
-            }
+        let source = input.bindMemory(to: UInt8.self)
+        let written: Int = output.withUnsafeMutableBufferPointer { target in
+            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+            stream.avail_in = uInt(source.count)
+            stream.next_out = target.baseAddress
+            stream.avail_out = uInt(target.count)
+            let status = deflate(&stream, Z_FINISH)
+            precondition(status == Z_STREAM_END, "deflateBound was too small")
+            return target.count - Int(stream.avail_out)
         }
         output.removeSubrange(written...)
         return output

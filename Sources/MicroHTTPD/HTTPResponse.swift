@@ -21,20 +21,27 @@ public final class HTTPResponse: @unchecked Sendable {
     public init(status: UInt32, headers: [(name: String, value: String)] = [], body: [UInt8]) {
         self.status = status
         self.bodySize = body.count
+        self.handle = body.withUnsafeBytes { Self.makeResponse(headers: headers, body: $0) }
+    }
+
+    /// Prepares a response from bytes that are copied once, during the call.
+    public init(status: UInt32, headers: [(name: String, value: String)] = [], body: UnsafeRawBufferPointer) {
+        self.status = status
+        self.bodySize = body.count
+        self.handle = Self.makeResponse(headers: headers, body: body)
+    }
+
+    private static func makeResponse(headers: [(name: String, value: String)], body: UnsafeRawBufferPointer) -> OpaquePointer {
         // malloc(0) may return NULL, which libmicrohttpd would read as "no buffer".
         let buffer = malloc(max(body.count, 1))!
-        body.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
-        }
-        guard let response = MHD_create_response_from_buffer_with_free_callback(
-            body.count, buffer, { free($0) }
-        ) else {
+        if let base = body.baseAddress { buffer.copyMemory(from: base, byteCount: body.count) }
+        guard let response = MHD_create_response_from_buffer_with_free_callback(body.count, buffer, { free($0) }) else {
             fatalError("libmicrohttpd could not allocate a response of \(body.count) bytes")
         }
         for header in headers {
             MHD_add_response_header(response, header.name, header.value)
         }
-        self.handle = response
+        return response
     }
 
     /// Prepares a response with a UTF-8 text body.

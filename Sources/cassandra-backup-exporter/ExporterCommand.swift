@@ -53,6 +53,10 @@ struct ExporterCommand: AsyncParsableCommand {
             help: ArgumentHelp("Jolokia agent base URL (e.g. http://127.0.0.1:8778/jolokia): read the runtime state over HTTP instead of running nodetool.", valueName: "url"))
     var jolokiaURL: String?
 
+    @Option(name: .customLong("collector.full-scan-every"),
+            help: ArgumentHelp("Walk every table on every Nth scan; between them, tables whose directories did not change are reused. 1 walks everything every time.", valueName: "n"))
+    var fullScanEvery = 10
+
     @Flag(name: .customLong("once"), help: "Scan once, print the exposition to standard output and exit.")
     var once = false
 
@@ -77,6 +81,7 @@ struct ExporterCommand: AsyncParsableCommand {
             throw ValidationError("--web.telemetry-path must start with / and not be / itself: \(telemetryPath)")
         }
         guard parallelism >= 1 else { throw ValidationError("--collector.parallelism must be at least 1") }
+        guard fullScanEvery >= 1 else { throw ValidationError("--collector.full-scan-every must be at least 1") }
         if let webConfigFile {
             throw ValidationError("--web.config.file \(webConfigFile): TLS and authentication are not supported yet")
         }
@@ -100,7 +105,7 @@ struct ExporterCommand: AsyncParsableCommand {
         let logger = makeLogger()
         let settings = try resolveSettings()
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism),
-                                  configPath: settings.configPath, logger: logger)
+                                  configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
         let initial = CollectorState(build: .current, interval: once ? nil : interval.duration)
         let probe = runtimeProbe()
 
@@ -113,7 +118,7 @@ struct ExporterCommand: AsyncParsableCommand {
             let state = collector.collect(after: initial)
             guard state.status.lastScanSucceeded == true else { throw ExitCode.failure }
             let merged = Publisher.merged(state, await runtime)
-            FileHandle.standardOutput.write(Data(Pages(state: merged, telemetryPath: telemetryPath).exposition.utf8))
+            FileHandle.standardOutput.write(Data(Pages.exposition(of: merged).utf8))
             return
         }
 

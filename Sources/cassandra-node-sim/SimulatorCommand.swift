@@ -43,6 +43,9 @@ struct SimulatorCommand: ParsableCommand {
     @Option(help: "Flushes per table when the tree is created.")
     var initialFlushes = 3
 
+    @Option(help: "Take a snapshot with this tag after creating the tree.")
+    var initialSnapshot: String?
+
     @Flag(help: "Create the tree (when absent) and exit.")
     var populateOnly = false
 
@@ -58,6 +61,7 @@ struct SimulatorCommand: ParsableCommand {
         let node = SimulatedNode(dataDirectories: dataDirectories, tables: tables, seed: seed)
         if !FileManager.default.fileExists(atPath: dataDirectories[0] + "/system") {
             try node.populate(flushes: initialFlushes)
+            if let initialSnapshot { try node.snapshot(tag: initialSnapshot) }
         }
         if let writeConfig {
             let yaml = "incremental_backups: true\ndata_file_directories:\n"

@@ -25,7 +25,7 @@ import TestSupport
         #expect(second.status.lastSuccessTimestamp == goodTimestamp)
         #expect(second.measurement?.tables.first?.backups.files == 1)
 
-        let samples = parseExposition(Pages(state: second, telemetryPath: "/metrics").exposition)
+        let samples = parseExposition(Pages.exposition(of: second))
         #expect(samples.value("cassandra_backup_scan_success") == 0)
         #expect(samples.value("cassandra_backup_files", ["table": "t"]) == 1)
     }
@@ -51,5 +51,31 @@ import TestSupport
         #expect(state.status.incrementalEnabled["config"] == false)
         #expect(state.status.stateProbeSucceeded["config"] == false)
         #expect(state.status.lastScanSucceeded == true)
+    }
+}
+
+@Suite struct FullWalkTests {
+    @Test func everyNthScanWalksEverythingAndCatchesWhatStampsMiss() throws {
+        let temp = try TemporaryDirectory("fullwalk")
+        defer { temp.remove() }
+        let tree = FixtureBuilder(root: temp.path)
+        let table = "data/ks/t-0123456789abcdef0123456789abcdef"
+        try tree.file("\(table)/backups/nb-1-big-Data.db", size: 8192)
+        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: [temp("data")], settleSeconds: 0), configPath: nil,
+                                  logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, fullScanEvery: 3)
+        var state = collector.collect(after: CollectorState(build: .current))
+        #expect(state.status.tablesWalked == 1)
+        let exclusive = try #require(state.measurement?.tables.first?.backups.exclusiveBytes)
+        #expect(exclusive > 0)
+        usleep(20_000)
+        // A link from outside the table: no directory of the table changes.
+        try FileManager.default.linkItem(atPath: temp("\(table)/backups/nb-1-big-Data.db"), toPath: temp("elsewhere"))
+        var seen: [(walked: Int?, exclusive: UInt64?)] = []
+        for _ in 0..<3 {
+            state = collector.collect(after: state)
+            seen.append((state.status.tablesWalked, state.measurement?.tables.first?.backups.exclusiveBytes))
+        }
+        #expect(seen.map(\.walked) == [0, 0, 1], "scans 2 and 3 reuse; scan 4 is the periodic full walk")
+        #expect(seen.map(\.exclusive) == [exclusive, exclusive, 0])
     }
 }

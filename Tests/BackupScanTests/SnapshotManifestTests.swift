@@ -1,0 +1,32 @@
+@testable import BackupScan
+import Foundation
+import Testing
+
+@Suite struct SnapshotManifestTests {
+    @Test(arguments: [
+        ("2024-05-01T10:15:30Z", 1_714_558_530.0),
+        ("2024-05-01T10:15:30.5Z", 1_714_558_530.5),
+        ("2024-05-01T10:15:30.123456789Z", 1_714_558_530.123456789),
+        ("2024-05-01T12:15:30+02:00", 1_714_558_530.0),
+        ("2024-05-01T05:15:30.25-05:00", 1_714_558_530.25),
+        ("1970-01-01T00:00:00Z", 0.0),
+        ("2024-02-29T00:00:00Z", 1_709_164_800.0),
+    ] as [(String, Double)])
+    func parsesJavaInstants(text: String, expected: Double) throws {
+        let parsed = try #require(SnapshotManifest.parseInstant(text))
+        #expect(abs(parsed - expected) < 1e-6)
+    }
+
+    @Test(arguments: ["", "2024-05-01", "2024-05-01 10:15:30Z", "2024-13-01T10:15:30Z", "2024-05-01T10:15:30", "2024-05-01T10:15:30.Z",
+                      "2024-05-01T10:15:30+0200", "yesterday", "2024-05-01T10:15:30Zjunk"])
+    func rejectsOtherText(text: String) {
+        #expect(SnapshotManifest.parseInstant(text) == nil)
+    }
+
+    @Test func readsCreatedAtFromAManifest() {
+        let json = Array(#"{"files":["nb-1-big-Data.db"],"created_at":"2024-05-01T10:15:30.5Z","expires_at":null,"ephemeral":false}"#.utf8)
+        #expect(SnapshotManifest.createdAt(json: json) == 1_714_558_530.5)
+        #expect(SnapshotManifest.createdAt(json: Array(#"{"files":[]}"#.utf8)) == nil)
+        #expect(SnapshotManifest.createdAt(json: Array("not json".utf8)) == nil)
+    }
+}

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Scan speed, memory and scrape cost on synthetic trees shaped like a big node, next to du -sb.
+# Usage: bash benchmarks/run.sh [100k|1m ...]   (default: both). Trees are generated once (fixed
+# seed) under $BENCH_DIR (default /var/tmp/cassandra-backup-bench); the 1M tree takes ~2 minutes
+# and ~1.5 GB.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=("${@:-100k 1m}")
+[ $# -gt 0 ] || sizes=(100k 1m)
+bench_dir=${BENCH_DIR:-/var/tmp/cassandra-backup-bench}
+
+need=(libmicrohttpd-dev zlib1g-dev pkg-config libcurl4-gnutls-dev wrk curl time)
+missing=()
+for package in "${need[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The shipped form: one binary with the Swift runtime linked in.
+swift build -c release --static-swift-stdlib --scratch-path .build-static >/dev/null
+bin=.build-static/release
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name {print $2}'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+for size in "${sizes[@]}"; do
+    case $size in
+        100k) tables=500; flushes=11 ;;
+        1m) tables=500; flushes=72 ;;
+        *) echo "unknown size $size (100k or 1m)" >&2; exit 2 ;;
+    esac
+    tree="$bench_dir/$size/data"
+    if [ ! -d "$tree/system" ]; then
+        echo "generating the $size tree in $tree ..."
+        "$bin/cassandra-node-sim" --data-dir "$tree" --bulk-tables $tables --initial-flushes $flushes \
+            --initial-snapshot weekly --seed 1 --populate-only
+    fi
+    files=$(find "$tree" -type f | wc -l)
+    dirs=$(find "$tree" -type d | wc -l)
+    du -sb "$tree" >/dev/null  # warm the cache
+
+    du_s=$(for i in 1 2 3; do /usr/bin/time -f "%e" du -sb "$tree" 2>&1 >/dev/null; done | median)
+    once1=$(for i in 1 2 3; do /usr/bin/time -f "%e" "$bin/cassandra-backup-exporter" --once --collector.parallelism 1 \
+        --cassandra.data-dir "$tree" 2>&1 >/dev/null | tail -n 1; done | median)
+    once2=$(for i in 1 2 3; do /usr/bin/time -f "%e %M" "$bin/cassandra-backup-exporter" --once --collector.parallelism 2 \
+        --cassandra.data-dir "$tree" 2>&1 >/dev/null | tail -n 1; done | sort -g | sed -n 2p)
+    once2_s=${once2% *}; once2_kb=${once2#* }
+    # The parallel scan must give exactly the single-threaded numbers.
+    volatile='^(process_|cassandra_backup_scan_(duration|last_success)|cassandra_backup_filesystem_avail)'
+    if diff <("$bin/cassandra-backup-exporter" --once --collector.parallelism 1 --cassandra.data-dir "$tree" | grep -Ev "$volatile") \
+            <("$bin/cassandra-backup-exporter" --once --collector.parallelism 2 --cassandra.data-dir "$tree" | grep -Ev "$volatile") >/dev/null; then
+        same="identical"
+    else
+        same="DIFFERENT"
+    fi
+
+    # The daemon: full scan, then unchanged re-scans (reusing unchanged tables), then scrapes.
+    port=$(( 20000 + RANDOM % 20000 ))
+    "$bin/cassandra-backup-exporter" --cassandra.data-dir "$tree" --web.listen-address "127.0.0.1:$port" \
+        --collector.interval 3s --log.level warn &
+    pid=$!
+    trap 'kill $pid 2>/dev/null || true' EXIT
+    until [ -n "$(metric $port cassandra_backup_scan_success)" ]; do sleep 0.2; done
+    full_scan=$(metric $port cassandra_backup_scan_duration_seconds)
+    until [ "$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cassandra_backup_scan_tables{result=\"reused\"}" {print $2}')" != "" ] \
+        && [ "$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cassandra_backup_scan_tables{result=\"reused\"}" {print $2}')" != "0" ]; do sleep 0.5; done
+    rescans=""
+    for i in 1 2 3; do sleep 3.1; rescans+="$(metric $port cassandra_backup_scan_duration_seconds)"$'\n'; done
+    rescan=$(printf '%s' "$rescans" | median)
+    reused=$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cassandra_backup_scan_tables{result=\"reused\"}" {print $2}')
+    hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    body=$(curl -s "http://127.0.0.1:$port/metrics" | wc -c)
+
+    gzip_body=$(curl -s -H "Accept-Encoding: gzip" "http://127.0.0.1:$port/metrics" | wc -c)
+    # Server CPU per request: the exporter's own CPU time over a wrk run, divided by requests.
+    scrape_cost() {
+        local before after out requests
+        before=$(cpu_ticks $pid)
+        out=$(wrk -t1 -c8 -d10s "$@" "http://127.0.0.1:$port/metrics")
+        after=$(cpu_ticks $pid)
+        requests=$(awk '/requests in/ {print $1}' <<<"$out")
+        awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" -v rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+            'BEGIN {printf "%.1f us at %.0f scrapes/s", t / hz * 1e6 / n, rps}'
+    }
+    cost_gzip=$(scrape_cost -H "Accept-Encoding: gzip")
+    cost_plain=$(scrape_cost)
+    kill $pid; wait $pid 2>/dev/null || true; trap - EXIT
+
+    ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+    echo
+    echo "== $size tree: $files files in $dirs directories ($(nproc) cores, $(uname -r)) =="
+    printf '%-48s %10s %8s\n' "measurement" "value" "vs du"
+    printf '%-48s %9ss %8s\n' "du -sb (median of 3)" "$du_s" "1.00"
+    printf '%-48s %9ss %8s\n' "--once, 1 thread (whole process)" "$once1" "$(ratio "$once1" "$du_s")"
+    printf '%-48s %9ss %8s\n' "--once, 2 threads (whole process)" "$once2_s" "$(ratio "$once2_s" "$du_s")"
+    printf '%-48s %10s\n' "2-thread result vs 1-thread result" "$same"
+    printf '%-48s %9ss %8s\n' "daemon first scan, 2 threads (in-process)" "$full_scan" "$(ratio "$full_scan" "$du_s")"
+    printf '%-48s %9ss %8s\n' "daemon unchanged re-scan ($reused tables reused)" "$rescan" "$(ratio "$rescan" "$du_s")"
+    printf '%-48s %8s MB\n' "--once peak RSS" "$(awk -v k="$once2_kb" 'BEGIN {printf "%.1f", k / 1024}')"
+    printf '%-48s %8s MB\n' "daemon peak RSS after 5 scans and a scrape load" "$(awk -v k="$hwm_kb" 'BEGIN {printf "%.1f", k / 1024}')"
+    printf '%-48s %s\n' "scrape body: plain / gzip (bytes)" "$body / $gzip_body"
+    printf '%-48s %s\n' "server CPU per scrape, gzip (as Prometheus asks)" "$cost_gzip"
+    printf '%-48s %s\n' "server CPU per scrape, plain text" "$cost_plain"
+done
