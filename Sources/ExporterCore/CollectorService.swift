@@ -24,18 +24,10 @@ public struct CollectorService: Service {
     }
 
     public func run() async throws {
-        let clock = ContinuousClock()
-        // Graceful shutdown cancels the sleep between scans: that is the normal way to end.
-        try? await cancelWhenGracefulShutdown { [collector, interval, initialState, publish] in
-            var state = initialState
-            while true {
-                let started = clock.now
-                let previous = state
-                state = await Self.runBlocking { collector.collect(after: previous) }
-                publish(state)
-                try await Task.sleep(until: started + interval, clock: clock)
-            }
-        }
+        let collector = self.collector
+        await repeatUntilShutdown(every: interval, from: initialState, step: { previous in
+            await Self.runBlocking { collector.collect(after: previous) }
+        }, publish: publish)
     }
 
     /// Runs `body` on a Dispatch thread, keeping the concurrency pool free.

@@ -17,16 +17,10 @@ public struct RuntimeProbeService: Service {
     }
 
     public func run() async throws {
-        let clock = ContinuousClock()
-        try? await cancelWhenGracefulShutdown { [probe, interval, logger, publish] in
-            var state = RuntimeState()
-            while true {
-                let started = clock.now
-                state = await Self.probeOnce(probe, after: state, logger: logger)
-                publish(state)
-                try await Task.sleep(until: started + interval, clock: clock)
-            }
-        }
+        let (probe, logger) = (self.probe, self.logger)
+        await repeatUntilShutdown(every: interval, from: RuntimeState(), step: { state in
+            await Self.probeOnce(probe, after: state, logger: logger)
+        }, publish: publish)
     }
 
     /// Reads once, logs a failure in one line, and returns the next state.
