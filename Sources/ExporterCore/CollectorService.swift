@@ -1,5 +1,4 @@
 import Dispatch
-import Logging
 import ServiceLifecycle
 
 /// Runs the ``Collector`` every interval and publishes each result; stops on graceful shutdown.
