@@ -1,5 +1,5 @@
 # Shortcuts for the scripts the README names.
-.PHONY: demo test bench
+.PHONY: demo test bench install
 
 demo:
 	bash scripts/demo.sh
@@ -9,3 +9,6 @@ test:
 
 bench:
 	bash benchmarks/run.sh
+
+install:
+	bash scripts/install.sh

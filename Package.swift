@@ -80,6 +80,9 @@ let package = Package(
             dependencies: ["ExporterCore", "BackupScan", "MicroHTTPD", "NodeSimulator", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["NodeSimulator", "TestSupport"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["NodeSimulator", "TestSupport", .product(name: "Yams", package: "Yams")]
+        ),
     ]
 )

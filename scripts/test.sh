@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libmicrohttpd-dev zlib1g-dev pkg-config prometheus curl gzip util-linux findutils coreutils)
+packages=(libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-alertmanager systemd curl gzip util-linux
+          findutils coreutils python3 python3-venv)
 missing=()
 for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -14,6 +15,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# kubernetes-validate (PyPI) checks the Kubernetes manifests against the bundled API schemas.
+tools=.build/python-tools
+if [ ! -x "$tools/bin/kubernetes-validate" ]; then
+    python3 -m venv "$tools"
+    "$tools/bin/pip" install -q kubernetes-validate
 fi
 
 swift build --build-tests

@@ -14,9 +14,29 @@ struct ExporterCommand: AsyncParsableCommand {
         commandName: "cassandra-backup-exporter",
         abstract: "Prometheus exporter for Cassandra incremental backups, snapshots and their disk usage.",
         discussion: """
-            Walks the data directories every --collector.interval in the background and serves the \
-            last measurement on --web.telemetry-path. Read-only: it never writes under the data \
-            directories and never follows a symlink below them. See README.md and docs/metrics.md.
+            Walks Cassandra's data directories every --collector.interval in the background and \
+            serves the last measurement on --web.telemetry-path (GET/HEAD, gzip, keep-alive); / is \
+            a status page. Scrapes never touch the disk.
+
+            Per table (labels data_dir, keyspace, table, table_id): cassandra_backup_files, \
+            _sstables, _size_bytes, _allocated_bytes, _exclusive_bytes (what clearing backups/ \
+            frees), _compacted_bytes (backups whose live SSTable is gone), \
+            _oldest_file_timestamp_seconds (the shipping job's lag), _newest_file_timestamp_seconds, \
+            _live_sstables, _live_allocated_bytes. Per snapshot (plus label snapshot): \
+            cassandra_backup_snapshot_files, _size_bytes, _allocated_bytes, _exclusive_bytes, \
+            _created_timestamp_seconds. Per node: cassandra_backup_incremental_enabled{source="config"|"runtime"}, \
+            cassandra_backup_filesystem_avail_bytes, _size_bytes, and scan health \
+            (cassandra_backup_scan_success, _duration_seconds, _errors_total{reason}).
+
+            Reads the data directories (needs read and execute permission, e.g. through the \
+            cassandra group), cassandra.yaml, and each snapshot's manifest.json; runs nodetool \
+            statusbackup when configured. Writes nothing and never follows a symlink below a data \
+            directory.
+
+            Exit status: 0 after SIGTERM or SIGINT, or after a successful --once; 1 with one line on \
+            standard error for a bad flag, a missing data directory, a broken cassandra.yaml, an \
+            address that cannot be bound, or a failed --once scan. Full documentation: README.md, \
+            docs/metrics.md, docs/runbook.md.
             """,
         version: BuildInfo.current.versionLine
     )
@@ -35,6 +55,10 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("collector.parallelism"), help: ArgumentHelp("Table directories measured at once.", valueName: "n"))
     var parallelism = 2
 
+    @Option(name: .customLong("collector.full-scan-every"),
+            help: ArgumentHelp("Walk every table on every Nth scan; between them, tables whose directories did not change are reused. 1 walks everything every time.", valueName: "n"))
+    var fullScanEvery = 10
+
     @Option(name: .customLong("nodetool.path"),
             help: ArgumentHelp("nodetool, run as `nodetool <args> statusbackup` for the runtime state. Default: nodetool on PATH, if any.", valueName: "path"))
     var nodetoolPath: String?
@@ -52,10 +76,6 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("jolokia.url"),
             help: ArgumentHelp("Jolokia agent base URL (e.g. http://127.0.0.1:8778/jolokia): read the runtime state over HTTP instead of running nodetool.", valueName: "url"))
     var jolokiaURL: String?
-
-    @Option(name: .customLong("collector.full-scan-every"),
-            help: ArgumentHelp("Walk every table on every Nth scan; between them, tables whose directories did not change are reused. 1 walks everything every time.", valueName: "n"))
-    var fullScanEvery = 10
 
     @Flag(name: .customLong("once"), help: "Scan once, print the exposition to standard output and exit.")
     var once = false

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TestSupport
+import Yams
+
+/// The deployment examples, each checked by the real tool for its format.
+@Suite struct DeployTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    private func path(_ relative: String) -> String { Self.repository.appendingPathComponent(relative).path }
+
+    @Test func systemdUnitVerifiesCleanAndIsHardened() throws {
+        let temp = try TemporaryDirectory("systemd")
+        defer { temp.remove() }
+        // verify insists that ExecStart exists: point it at the built binary.
+        let unit = try String(contentsOfFile: path("deploy/systemd/cassandra-backup-exporter.service"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/cassandra-backup-exporter", with: BuiltProducts.path("cassandra-backup-exporter"))
+        try unit.write(toFile: temp("cassandra-backup-exporter.service"), atomically: true, encoding: .utf8)
+        let verify = try Command.run("systemd-analyze", ["verify", temp("cassandra-backup-exporter.service")])
+        #expect(verify.status == 0 && verify.stdout.isEmpty && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")
+        let security = try Command.run("systemd-analyze", ["security", "--offline=yes", temp("cassandra-backup-exporter.service")])
+        let exposure = security.stdout.components(separatedBy: "Overall exposure level for cassandra-backup-exporter.service: ").last?
+            .split(separator: " ").first.flatMap { Double($0) }
+        #expect(exposure.map { $0 <= 2.0 } == true, "systemd-analyze security: \(security.stdout.suffix(200))")
+        for setting in ["NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
+                        "ReadOnlyPaths=/var/lib/cassandra", "CapabilityBoundingSet=\n", "SupplementaryGroups=cassandra"] {
+            #expect(unit.contains(setting), "\(setting)")
+        }
+    }
+
+    @Test func prometheusConfigAndAlertmanagerRoutingCheckClean() throws {
+        let temp = try TemporaryDirectory("promconfig")
+        defer { temp.remove() }
+        // The example loads the rules from /etc/prometheus/rules: check it against this repository's files.
+        let config = try String(contentsOfFile: path("deploy/prometheus/prometheus.yml"), encoding: .utf8)
+            .replacingOccurrences(of: "/etc/prometheus/rules/", with: path("alerts") + "/")
+            .replacingOccurrences(of: "/etc/prometheus/file_sd/cassandra-backup-*.json", with: path("deploy/prometheus") + "/cassandra-backup-*.json")
+        try config.write(toFile: temp("prometheus.yml"), atomically: true, encoding: .utf8)
+        let promtool = try Command.run("promtool", ["check", "config", temp("prometheus.yml")])
+        #expect(promtool.status == 0, "\(promtool.stdout)\(promtool.stderr)")
+        #expect(promtool.stdout.contains("SUCCESS: 2 rule files found") && promtool.stdout.contains("SUCCESS: 18 rules found")
+                && promtool.stdout.contains("SUCCESS: 4 rules found"), "\(promtool.stdout)")
+        let amtool = try Command.run("amtool", ["check-config", path("deploy/prometheus/alertmanager.yml")])
+        #expect(amtool.status == 0, "\(amtool.stdout)\(amtool.stderr)")
+        // Every severity the rules use has a route.
+        let routing = try String(contentsOfFile: path("deploy/prometheus/alertmanager.yml"), encoding: .utf8)
+        for severity in ["critical", "warning", "info"] { #expect(routing.contains("severity=\"\(severity)\"")) }
+        let targets = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("deploy/prometheus/cassandra-backup-targets.json"))))
+        #expect((targets as? [[String: Any]])?.first?["targets"] != nil)
+    }
+
+    @Test func kubernetesManifestsValidateAgainstTheAPISchemas() throws {
+        let validator = path(".build/python-tools/bin/kubernetes-validate")
+        try #require(FileManager.default.isExecutableFile(atPath: validator), "scripts/test.sh installs kubernetes-validate")
+        let result = try Command.run(validator, ["--strict", path("deploy/kubernetes/cassandra-statefulset.yaml")])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.components(separatedBy: " passed for resource ").count - 1 == 3, "\(result.stdout)")
+        // The sidecar mounts the data read-only.
+        let documents = try Yams.load_all(yaml: String(contentsOfFile: path("deploy/kubernetes/cassandra-statefulset.yaml"), encoding: .utf8))
+        let statefulSet = try #require(documents.compactMap { $0 as? [String: Any] }.first { $0["kind"] as? String == "StatefulSet" })
+        let pod = ((statefulSet["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]
+        let sidecar = try #require((pod?["containers"] as? [[String: Any]])?.first { $0["name"] as? String == "backup-exporter" })
+        let dataMount = (sidecar["volumeMounts"] as? [[String: Any]])?.first { $0["name"] as? String == "data" }
+        #expect(dataMount?["readOnly"] as? Bool == true)
+    }
+
+    @Test func prometheusRuleIsGeneratedFromAlertsAndChecksClean() throws {
+        let temp = try TemporaryDirectory("prometheusrule")
+        defer { temp.remove() }
+        let generated = try Command.run("bash", [path("deploy/kubernetes/generate-prometheusrule.sh"), temp("prometheusrule.yaml")])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let fresh = try String(contentsOfFile: temp("prometheusrule.yaml"), encoding: .utf8)
+        let committed = try String(contentsOfFile: path("deploy/kubernetes/prometheusrule.yaml"), encoding: .utf8)
+        #expect(fresh == committed, "deploy/kubernetes/prometheusrule.yaml is out of date: run deploy/kubernetes/generate-prometheusrule.sh")
+
+        // The operator hands spec.groups to Prometheus as a rules file: check it as one.
+        let rule = try #require(try Yams.load(yaml: committed) as? [String: Any])
+        #expect(rule["apiVersion"] as? String == "monitoring.coreos.com/v1" && rule["kind"] as? String == "PrometheusRule")
+        let groups = try #require((rule["spec"] as? [String: Any])?["groups"])
+        try Yams.dump(object: ["groups": groups]).write(toFile: temp("groups.yml"), atomically: true, encoding: .utf8)
+        let check = try Command.run("promtool", ["check", "rules", temp("groups.yml")])
+        #expect(check.status == 0 && check.stdout.contains("SUCCESS: 22 rules found"), "\(check.stdout)\(check.stderr)")
+    }
+}
