@@ -83,6 +83,14 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.listen-address"), help: ArgumentHelp("Address to listen on.", valueName: "host:port"))
     var listenAddress = ListenAddress(host: "", port: 9_989)
 
+    @Option(name: .customLong("web.max-connections"),
+            help: ArgumentHelp("Connections held at once; more are refused until some close.", valueName: "n"))
+    var maxConnections = 2048
+
+    @Option(name: .customLong("web.connection-timeout"),
+            help: ArgumentHelp("A connection idle this long is closed (also a client dribbling a request).", valueName: "duration"))
+    var connectionTimeout = PrometheusDuration(milliseconds: 30_000)
+
     @Option(name: .customLong("web.telemetry-path"), help: ArgumentHelp("Path of the metrics.", valueName: "path"))
     var telemetryPath = "/metrics"
 
@@ -101,6 +109,10 @@ struct ExporterCommand: AsyncParsableCommand {
             throw ValidationError("--web.telemetry-path must start with / and not be / itself: \(telemetryPath)")
         }
         guard parallelism >= 1 else { throw ValidationError("--collector.parallelism must be at least 1") }
+        guard maxConnections >= 1 else { throw ValidationError("--web.max-connections must be at least 1") }
+        guard connectionTimeout.milliseconds >= 1000 else {
+            throw ValidationError("--web.connection-timeout must be at least 1s (libmicrohttpd counts whole seconds)")
+        }
         guard fullScanEvery >= 1 else { throw ValidationError("--collector.full-scan-every must be at least 1") }
         if let webConfigFile {
             throw ValidationError("--web.config.file \(webConfigFile): TLS and authentication are not supported yet")
@@ -144,7 +156,9 @@ struct ExporterCommand: AsyncParsableCommand {
 
         let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath)
         let router = Router(telemetryPath: telemetryPath, store: publisher.store)
-        let server = try HTTPServer(address: listenAddress) { router.respond(to: $0) }
+        let limits = HTTPServer.Limits(connections: maxConnections,
+                                       connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000))
+        let server = try HTTPServer(address: listenAddress, limits: limits) { router.respond(to: $0) }
         logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.port)",
                                             "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
                                             "runtime_probe": "\(probe?.name ?? "none")"])

@@ -1,0 +1,99 @@
+import Foundation
+import NodeSimulator
+import Testing
+import TestSupport
+
+/// The exporter keeps answering a scraper while many clients hold connections open idle or
+/// dribble a request one byte at a time (slowloris), and closes connections that stay idle.
+@Suite(.serialized) struct HostileClientsTests {
+    static let idleConnections = 1000
+    static let slowClients = 50
+
+    /// A TCP connection to 127.0.0.1:`port`, or nil when refused.
+    static func connect(port: Int) -> Int32? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { close(descriptor); return nil }
+        return descriptor
+    }
+
+    /// Raises this process's open-file limit to the hard limit (the connections are file descriptors).
+    static func raiseFileLimit(to needed: UInt) throws {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        if limit.rlim_cur < needed {
+            limit.rlim_cur = min(max(needed, limit.rlim_cur), limit.rlim_max)
+            setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+        try #require(limit.rlim_cur >= needed, "open-file limit \(limit.rlim_cur) is below \(needed)")
+    }
+
+    @Test func scraperIsAnsweredWhileIdleAndSlowClientsHoldConnections() throws {
+        try Self.raiseFileLimit(to: 4096)
+        let temp = try TemporaryDirectory("hostile")
+        defer { temp.remove() }
+        try SimulatedNode(dataDirectories: [temp("data")], seed: 5).populate(flushes: 2)
+        let exporter = try RunningProcess(BuiltProducts.path("cassandra-backup-exporter"), [
+            "--web.listen-address", "127.0.0.1:0", "--cassandra.data-dir", temp("data"), "--collector.interval", "1s",
+            "--web.connection-timeout", "3s",
+        ])
+        defer { exporter.stop() }
+        let port = try exporter.listeningPort()
+
+        var idle: [Int32] = []
+        for _ in 0..<Self.idleConnections {
+            if let descriptor = Self.connect(port: port) { idle.append(descriptor) }
+        }
+        #expect(idle.count == Self.idleConnections)
+        defer { idle.forEach { close($0) } }
+
+        // Slowloris: each client sends a request line, then one header byte every 100 ms.
+        let stop = Flag()
+        let slow = (0..<Self.slowClients).compactMap { _ in Self.connect(port: port) }
+        let dribbler = Thread {
+            for descriptor in slow { _ = "GET /metrics HTTP/1.1\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
+            while !stop.isSet {
+                for descriptor in slow { _ = "X".withCString { send(descriptor, $0, 1, Int32(MSG_NOSIGNAL)) } }
+                usleep(100_000)
+            }
+        }
+        dribbler.start()
+        defer { stop.set(); slow.forEach { close($0) } }
+
+        var slowest = 0.0
+        for _ in 0..<30 {
+            let started = Date()
+            let result = try Command.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "1", "http://127.0.0.1:\(port)/metrics"])
+            slowest = max(slowest, Date().timeIntervalSince(started))
+            #expect(result.stdout == "200", "scrape answered \(result.stdout) with \(idle.count) idle and \(slow.count) slow clients")
+            usleep(50_000)
+        }
+        #expect(slowest < 1.0, "slowest scrape took \(slowest) s")
+
+        // Idle connections are closed by the server after --web.connection-timeout (3 s).
+        Thread.sleep(forTimeInterval: 4.5)
+        var closedByServer = 0
+        for descriptor in idle.prefix(100) {
+            var byte: UInt8 = 0
+            var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            if recv(descriptor, &byte, 1, 0) == 0 { closedByServer += 1 }
+        }
+        #expect(closedByServer == 100, "\(closedByServer) of 100 idle connections were closed after the timeout")
+    }
+}
+
+/// A thread-safe boolean.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
