@@ -9,7 +9,7 @@ sizes=("${@:-100k 1m}")
 [ $# -gt 0 ] || sizes=(100k 1m)
 bench_dir=${BENCH_DIR:-/var/tmp/cassandra-backup-bench}
 
-need=(libmicrohttpd-dev zlib1g-dev pkg-config libcurl4-gnutls-dev wrk curl time)
+need=(libmicrohttpd-dev libcrypt-dev libgnutls28-dev zlib1g-dev pkg-config libcurl4-gnutls-dev wrk curl time)
 missing=()
 for package in "${need[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -5,12 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=${PREFIX:-/usr/local}
-for package in libmicrohttpd-dev zlib1g-dev pkg-config libcurl4-gnutls-dev; do
+for package in libmicrohttpd-dev libcrypt-dev libgnutls28-dev zlib1g-dev pkg-config libcurl4-gnutls-dev; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
         sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
         $sudo_cmd apt-get update -qq
         DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
-            libmicrohttpd-dev zlib1g-dev pkg-config libcurl4-gnutls-dev >/dev/null
+            libmicrohttpd-dev libcrypt-dev libgnutls28-dev zlib1g-dev pkg-config libcurl4-gnutls-dev >/dev/null
         break
     fi
 done

@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libmicrohttpd-dev zlib1g-dev pkg-config prometheus prometheus-alertmanager systemd curl gzip util-linux
+packages=(libmicrohttpd-dev zlib1g-dev pkg-config libcrypt-dev libgnutls28-dev prometheus prometheus-alertmanager systemd curl gzip util-linux
+          openssl apache2-utils
           findutils coreutils python3 python3-venv)
 missing=()
 for package in "${packages[@]}"; do

@@ -1,11 +1,10 @@
-import MicroHTTPD
 import ServiceLifecycle
 
-/// Keeps a started ``HTTPServer`` until graceful shutdown, then stops it.
+/// Keeps a started ``WebServer`` until graceful shutdown, then stops it.
 public struct HTTPService: Service {
-    let server: HTTPServer
+    let server: WebServer
 
-    public init(server: HTTPServer) {
+    public init(server: WebServer) {
         self.server = server
     }
 

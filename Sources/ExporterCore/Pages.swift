@@ -17,19 +17,20 @@ public struct Pages: Sendable {
 
     /// Renders `state` into responses. The text is not kept: only the two bodies handed to
     /// libmicrohttpd stay in memory until the next collection.
-    public init(state: CollectorState, telemetryPath: String) {
+    /// - Parameter headers: extra response headers (`http_server_config.headers`).
+    public init(state: CollectorState, telemetryPath: String, headers: [(name: String, value: String)] = []) {
         var text = Self.exposition(of: state)
         let (plain, gzip) = text.withUTF8 { bytes in
-            (HTTPResponse(status: 200, headers: [("Content-Type", TextFormat.contentType), ("Vary", "Accept-Encoding")],
+            (HTTPResponse(status: 200, headers: [("Content-Type", TextFormat.contentType), ("Vary", "Accept-Encoding")] + headers,
                           body: UnsafeRawBufferPointer(bytes)),
              HTTPResponse(status: 200, headers: [("Content-Type", TextFormat.contentType),
-                                                 ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")],
+                                                 ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")] + headers,
                           body: Gzip.compress(UnsafeRawBufferPointer(bytes))))
         }
         metrics = plain
         metricsGzip = gzip
         landing = HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
-                               text: LandingPage.html(state: state, telemetryPath: telemetryPath))
+                               text: LandingPage.html(state: state, telemetryPath: telemetryPath), headers: headers)
     }
 }
 

@@ -6,6 +6,7 @@ public final class Publisher: Sendable {
     private struct Latest {
         var collector: CollectorState
         var runtime: RuntimeState?
+        var headers: [(name: String, value: String)] = []
     }
 
     private let latest: Mutex<Latest>
@@ -14,27 +15,39 @@ public final class Publisher: Sendable {
 
     /// - Parameter runtimeConfigured: whether a runtime probe runs; without one the runtime
     ///   series are absent.
-    public init(initial: CollectorState, runtimeConfigured: Bool, telemetryPath: String) {
-        let first = Latest(collector: initial, runtime: runtimeConfigured ? RuntimeState() : nil)
+    /// - Parameter headers: extra response headers (`http_server_config.headers`).
+    public init(initial: CollectorState, runtimeConfigured: Bool, telemetryPath: String,
+                headers: [(name: String, value: String)] = []) {
+        let first = Latest(collector: initial, runtime: runtimeConfigured ? RuntimeState() : nil, headers: headers)
         latest = Mutex(first)
         self.telemetryPath = telemetryPath
-        store = PageStore(Pages(state: Self.merged(first.collector, first.runtime), telemetryPath: telemetryPath))
+        store = PageStore(Self.render(first, telemetryPath: telemetryPath))
     }
 
     /// Publishes a new collection.
     public func publish(_ collector: CollectorState) {
-        latest.withLock { latest in
-            latest.collector = collector
-            store.publish(Pages(state: Self.merged(latest.collector, latest.runtime), telemetryPath: telemetryPath))
-        }
+        update { $0.collector = collector }
     }
 
     /// Publishes a new runtime-probe state.
     public func publish(_ runtime: RuntimeState) {
+        update { $0.runtime = runtime }
+    }
+
+    /// Uses new extra response headers from now on.
+    public func apply(headers: [(name: String, value: String)]) {
+        update { $0.headers = headers }
+    }
+
+    private func update(_ change: (inout Latest) -> Void) {
         latest.withLock { latest in
-            latest.runtime = runtime
-            store.publish(Pages(state: Self.merged(latest.collector, latest.runtime), telemetryPath: telemetryPath))
+            change(&latest)
+            store.publish(Self.render(latest, telemetryPath: telemetryPath))
         }
+    }
+
+    private static func render(_ latest: Latest, telemetryPath: String) -> Pages {
+        Pages(state: merged(latest.collector, latest.runtime), telemetryPath: telemetryPath, headers: latest.headers)
     }
 
     /// The collection with the runtime source's series filled in.

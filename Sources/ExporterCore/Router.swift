@@ -1,7 +1,8 @@
 import MicroHTTPD
+import Synchronization
 
 /// Chooses the response for a request; never touches the disk.
-public struct Router: Sendable {
+public final class Router: Sendable {
     /// What a request asks for.
     public enum Route: Equatable, Sendable {
         case metrics(gzip: Bool)
@@ -10,15 +11,41 @@ public struct Router: Sendable {
         case methodNotAllowed
     }
 
+    /// The responses that do not depend on a collection.
+    private struct FixedResponses: Sendable {
+        let notFound: HTTPResponse
+        let methodNotAllowed: HTTPResponse
+        let unauthorized: HTTPResponse
+        let forbidden: HTTPResponse
+
+        init(headers: [(name: String, value: String)]) {
+            func text(_ status: UInt32, _ body: String, _ extra: [(name: String, value: String)] = []) -> HTTPResponse {
+                HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", text: body, headers: extra + headers)
+            }
+            notFound = text(404, "404 page not found\n")
+            methodNotAllowed = text(405, "405 method not allowed\n", [("Allow", "GET, HEAD")])
+            unauthorized = text(401, "Unauthorized\n", [("WWW-Authenticate", "Basic realm=\"cassandra-backup-exporter\", charset=\"UTF-8\"")])
+            forbidden = text(403, "403 a valid client certificate is required\n")
+        }
+    }
+
     public let telemetryPath: String
     private let store: PageStore
-    private let notFound = HTTPResponse(status: 404, contentType: "text/plain; charset=utf-8", text: "404 page not found\n")
-    private let methodNotAllowed = HTTPResponse(status: 405, contentType: "text/plain; charset=utf-8",
-                                                text: "405 method not allowed\n", headers: [("Allow", "GET, HEAD")])
+    private let access: AccessControl
+    private let fixed: Mutex<FixedResponses>
 
-    public init(telemetryPath: String, store: PageStore) {
+    /// - Parameter headers: extra response headers (`http_server_config.headers`).
+    public init(telemetryPath: String, store: PageStore, access: AccessControl = AccessControl(config: WebConfig()),
+                headers: [(name: String, value: String)] = []) {
         self.telemetryPath = telemetryPath
         self.store = store
+        self.access = access
+        fixed = Mutex(FixedResponses(headers: headers))
+    }
+
+    /// Uses new extra response headers for the fixed responses.
+    public func apply(headers: [(name: String, value: String)]) {
+        fixed.withLock { $0 = FixedResponses(headers: headers) }
     }
 
     /// The route for a method, a path and an `Accept-Encoding` header.
@@ -30,14 +57,19 @@ public struct Router: Sendable {
 
     /// The HTTP handler.
     public func respond(to request: HTTPRequest) -> HTTPResponse {
+        switch access.decide(authorization: request.header("Authorization"), certificate: request.clientCertificate) {
+        case .allow: break
+        case .unauthorized: return fixed.withLock { $0.unauthorized }
+        case .forbidden: return fixed.withLock { $0.forbidden }
+        }
         switch Self.route(method: request.method, path: request.path,
                           acceptEncoding: request.header("Accept-Encoding"), telemetryPath: telemetryPath) {
         case .metrics(let gzip):
             let pages = store.pages
             return gzip ? pages.metricsGzip : pages.metrics
         case .landing: return store.pages.landing
-        case .notFound: return notFound
-        case .methodNotAllowed: return methodNotAllowed
+        case .notFound: return fixed.withLock { $0.notFound }
+        case .methodNotAllowed: return fixed.withLock { $0.methodNotAllowed }
         }
     }
 }

@@ -8,6 +8,25 @@ public struct HTTPRequest {
     public let path: String
     let connection: OpaquePointer
 
+    /// What the TLS client sent as its certificate.
+    public enum ClientCertificate: Sendable {
+        /// No certificate (or not a TLS connection).
+        case none
+        /// A certificate that verifies against the trusted CA.
+        case verified
+        /// A certificate that does not verify.
+        case invalid
+    }
+
+    /// The client's TLS certificate, checked against the server's trusted CA.
+    public var clientCertificate: ClientCertificate {
+        switch CMicroHTTPD_clientCertificate(connection) {
+        case 1: .verified
+        case 0: .none
+        default: .invalid
+        }
+    }
+
     /// The value of a request header, matched case-insensitively, or `nil` when absent.
     public func header(_ name: String) -> String? {
         guard let value = MHD_lookup_connection_value(connection, .HEADER_KIND, name) else {

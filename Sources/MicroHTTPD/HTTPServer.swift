@@ -25,17 +25,39 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
+    /// HTTPS settings (libmicrohttpd with GnuTLS).
+    public struct TLS: Sendable {
+        /// PEM certificate chain and private key.
+        public var certificatePEM: String
+        public var keyPEM: String
+        /// PEM CA certificates trusted for client certificates; when set, clients are asked for one.
+        public var clientCAPEM: String?
+        /// A GnuTLS priority string, e.g. `NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2`.
+        public var priorities: String
+
+        public init(certificatePEM: String, keyPEM: String, clientCAPEM: String?, priorities: String) {
+            self.certificatePEM = certificatePEM
+            self.keyPEM = keyPEM
+            self.clientCAPEM = clientCAPEM
+            self.priorities = priorities
+        }
+    }
+
     let handler: Handler
     private var daemon: OpaquePointer?
+    /// NUL-terminated copies of the TLS strings, alive as long as the daemon.
+    private var tlsStrings: [UnsafeMutablePointer<CChar>] = []
     /// The port the server listens on.
     public private(set) var port: UInt16 = 0
 
     /// Starts listening.
     /// - Throws: `HTTPServerError` when the address does not resolve or cannot be bound.
-    public init(address: ListenAddress, limits: Limits = Limits(), handler: @escaping Handler) throws(HTTPServerError) {
+    public init(address: ListenAddress, limits: Limits = Limits(), tls: TLS? = nil,
+                handler: @escaping Handler) throws(HTTPServerError) {
         self.handler = handler
         var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_AUTO.rawValue
                            | MHD_USE_ERROR_LOG.rawValue)
+        if tls != nil { flags |= UInt32(MHD_USE_TLS.rawValue) }
         var socketAddress = sockaddr_storage()
         let bindsOneAddress = !address.host.isEmpty
         if bindsOneAddress {
@@ -56,13 +78,24 @@ public final class HTTPServer: @unchecked Sendable {
                 options.append(MHD_OptionItem(option: .SOCK_ADDR, value: 0,
                                               ptr_value: UnsafeMutableRawPointer(addressPointer)))
             }
+            if let tls {
+                options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: keep(tls.certificatePEM)))
+                options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: keep(tls.keyPEM)))
+                options.append(MHD_OptionItem(option: .HTTPS_PRIORITIES, value: 0, ptr_value: keep(tls.priorities)))
+                if let clientCA = tls.clientCAPEM {
+                    options.append(MHD_OptionItem(option: .HTTPS_MEM_TRUST, value: 0, ptr_value: keep(clientCA)))
+                }
+            }
             options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
             return options.withUnsafeMutableBufferPointer { buffer in
                 CMicroHTTPD_start(flags, address.port, microHTTPDAccessHandler, context, buffer.baseAddress)
             }
         }
         guard let started else {
-            throw HTTPServerError(message: "cannot listen on \(address): \(String(cString: strerror(errno)))")
+            let reason = tls == nil ? String(cString: strerror(errno))
+                : "\(String(cString: strerror(errno))), or the TLS certificate, key or settings were refused"
+            stop()
+            throw HTTPServerError(message: "cannot listen on \(address): \(reason)")
         }
         self.daemon = started
         self.port = CMicroHTTPD_boundPort(started)
@@ -74,6 +107,15 @@ public final class HTTPServer: @unchecked Sendable {
             MHD_stop_daemon(daemon)
             self.daemon = nil
         }
+        tlsStrings.forEach { free($0) }
+        tlsStrings = []
+    }
+
+    /// A C copy of `text` that lives until ``stop()``.
+    private func keep(_ text: String) -> UnsafeMutableRawPointer {
+        let copy = strdup(text)!
+        tlsStrings.append(copy)
+        return UnsafeMutableRawPointer(copy)
     }
 
     deinit {

@@ -95,7 +95,7 @@ struct ExporterCommand: AsyncParsableCommand {
     var telemetryPath = "/metrics"
 
     @Option(name: .customLong("web.config.file"),
-            help: ArgumentHelp("Exporter-toolkit web configuration (TLS, basic auth). Not supported yet: start-up stops when set.", valueName: "path"))
+            help: ArgumentHelp("Exporter-toolkit web configuration: tls_server_config, basic_auth_users (bcrypt), http_server_config.headers. Re-read when it changes.", valueName: "path"))
     var webConfigFile: String?
 
     @Option(name: .customLong("log.level"), help: ArgumentHelp("debug, info, warn or error.", valueName: "level"))
@@ -114,9 +114,6 @@ struct ExporterCommand: AsyncParsableCommand {
             throw ValidationError("--web.connection-timeout must be at least 1s (libmicrohttpd counts whole seconds)")
         }
         guard fullScanEvery >= 1 else { throw ValidationError("--collector.full-scan-every must be at least 1") }
-        if let webConfigFile {
-            throw ValidationError("--web.config.file \(webConfigFile): TLS and authentication are not supported yet")
-        }
         if let jolokiaURL {
             guard let url = URL(string: jolokiaURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 throw ValidationError("--jolokia.url \(jolokiaURL): expected an http:// or https:// URL")
@@ -139,6 +136,8 @@ struct ExporterCommand: AsyncParsableCommand {
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism),
                                   configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
         let initial = CollectorState(build: .current, interval: once ? nil : interval.duration)
+        // A broken web config at start-up stops the exporter with one line (also with --once).
+        let webConfig = try webConfigFile.map { path throws(WebConfigError) in try WebConfig.load(path: path) } ?? WebConfig()
         let probe = runtimeProbe()
 
         if once {
@@ -154,12 +153,15 @@ struct ExporterCommand: AsyncParsableCommand {
             return
         }
 
-        let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath)
-        let router = Router(telemetryPath: telemetryPath, store: publisher.store)
+        let headers = webConfig.headers.map { (name: $0.name, value: $0.value) }
+        let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath, headers: headers)
+        let access = AccessControl(config: webConfig)
+        let router = Router(telemetryPath: telemetryPath, store: publisher.store, access: access, headers: headers)
         let limits = HTTPServer.Limits(connections: maxConnections,
                                        connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000))
-        let server = try HTTPServer(address: listenAddress, limits: limits) { router.respond(to: $0) }
+        let server = try WebServer(address: listenAddress, limits: limits, tls: webConfig.tls) { router.respond(to: $0) }
         logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.port)",
+                                            "tls": "\(webConfig.tls != nil)", "basic_auth": "\(!webConfig.users.isEmpty)",
                                             "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
                                             "runtime_probe": "\(probe?.name ?? "none")"])
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -168,6 +170,15 @@ struct ExporterCommand: AsyncParsableCommand {
             }),
             .init(service: HTTPService(server: server)),
         ]
+        if let webConfigFile {
+            services.append(.init(service: WebConfigService(path: webConfigFile, logger: logger) { config in
+                try server.apply(tls: config.tls)
+                access.update(config)
+                let headers = config.headers.map { (name: $0.name, value: $0.value) }
+                router.apply(headers: headers)
+                publisher.apply(headers: headers)
+            }))
+        }
         if let probe {
             services.append(.init(service: RuntimeProbeService(probe: probe, interval: nodetoolInterval.duration, logger: logger) {
                 publisher.publish($0)

@@ -1,0 +1,138 @@
+import Foundation
+import NodeSimulator
+import Testing
+import TestSupport
+
+/// `--web.config.file` for real: certificates made by openssl in the test, bcrypt hashes by
+/// htpasswd, curl as the client.
+@Suite(.serialized) struct WebConfigEndToEndTests {
+    static let exporter = BuiltProducts.path("cassandra-backup-exporter")
+
+    /// A CA, a server certificate for 127.0.0.1 signed by it, a client certificate signed by it,
+    /// and a self-signed client certificate nobody trusts.
+    static func makeCertificates(in temp: TemporaryDirectory) throws {
+        let script = """
+            set -e
+            cd "$1"
+            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=test-ca -keyout ca.key -out ca.crt 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr 2>/dev/null
+            printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.crt 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -subj /CN=prometheus -keyout client.key -out client.csr 2>/dev/null
+            openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out client.crt 2>/dev/null
+            openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=stranger -keyout stranger.key -out stranger.crt 2>/dev/null
+            """
+        let result = try Command.run("/bin/sh", ["-c", script, "sh", temp.path])
+        try #require(result.status == 0, "openssl: \(result.stderr)")
+    }
+
+    static func bcrypt(_ user: String, _ password: String) throws -> String {
+        let line = try Command.output("htpasswd", ["-nbBC", "10", user, password]).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(line.split(separator: ":", maxSplits: 1)[1])
+    }
+
+    private func start(_ temp: TemporaryDirectory, webConfig: String) throws -> (RunningProcess, Int) {
+        try webConfig.write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
+        try SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(2)), seed: 2).populate(flushes: 1)
+        let process = try RunningProcess(Self.exporter, ["--web.listen-address", "127.0.0.1:0", "--cassandra.data-dir", temp("data"),
+                                                         "--web.config.file", temp("web.yml")])
+        return (process, try process.listeningPort())
+    }
+
+    private func status(_ arguments: [String]) throws -> String {
+        let result = try Command.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"] + arguments)
+        return result.stdout
+    }
+
+    @Test func basicAuthOverTLS() throws {
+        let temp = try TemporaryDirectory("tls")
+        defer { temp.remove() }
+        try Self.makeCertificates(in: temp)
+        let (exporter, port) = try start(temp, webConfig: """
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+            http_server_config:
+              headers:
+                X-Frame-Options: deny
+            basic_auth_users:
+              alice: \(try Self.bcrypt("alice", "s3cret"))
+            """)
+        defer { exporter.stop() }
+        let url = "https://127.0.0.1:\(port)/metrics"
+        let ca = ["--cacert", temp("ca.crt")]
+
+        #expect(try status(ca + ["-u", "alice:s3cret", url]) == "200")
+        #expect(try status(ca + ["-u", "alice:wrong", url]) == "401")
+        #expect(try status(ca + ["-u", "bob:s3cret", url]) == "401")
+        let missing = try Command.output("curl", ["-s", "-D", "-", "-o", "/dev/null"] + ca + [url])
+        #expect(missing.hasPrefix("HTTP/1.1 401"))
+        #expect(missing.contains("WWW-Authenticate: Basic realm=\"cassandra-backup-exporter\""))
+        let headers = try Command.output("curl", ["-s", "-D", "-", "-o", "/dev/null", "-u", "alice:s3cret"] + ca + [url])
+        #expect(headers.contains("X-Frame-Options: deny\r\n"))
+        let body = try Command.output("curl", ["-s", "-u", "alice:s3cret"] + ca + [url])
+        #expect(body.contains("cassandra_backup_files{"))
+
+        // Plain HTTP to the TLS port gets no HTTP answer.
+        let plain = try Command.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "-u", "alice:s3cret",
+                                             "http://127.0.0.1:\(port)/metrics"])
+        #expect(plain.stdout == "000")
+        // The server's certificate is checked by the client against the test CA.
+        #expect(try status(["-u", "alice:s3cret", url]) == "000", "an untrusted server certificate is refused by curl")
+    }
+
+    @Test func clientCertificatesAndMinimumVersion() throws {
+        let temp = try TemporaryDirectory("mtls")
+        defer { temp.remove() }
+        try Self.makeCertificates(in: temp)
+        let (exporter, port) = try start(temp, webConfig: """
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+              client_auth_type: RequireAndVerifyClientCert
+              client_ca_file: ca.crt
+              min_version: TLS13
+            """)
+        defer { exporter.stop() }
+        let url = "https://127.0.0.1:\(port)/metrics"
+        let ca = ["--cacert", temp("ca.crt")]
+        #expect(try status(ca + ["--cert", temp("client.crt"), "--key", temp("client.key"), url]) == "200")
+        #expect(try status(ca + [url]) != "200", "no client certificate")
+        #expect(try status(ca + ["--cert", temp("stranger.crt"), "--key", temp("stranger.key"), url]) != "200", "untrusted client certificate")
+        #expect(try status(ca + ["--cert", temp("client.crt"), "--key", temp("client.key"), "--tls-max", "1.2", url]) == "000",
+                "TLS 1.2 is below min_version")
+    }
+
+    @Test func fileIsReloadedAndABrokenFileKeepsTheLastGoodSettings() throws {
+        let temp = try TemporaryDirectory("reload")
+        defer { temp.remove() }
+        let (exporter, port) = try start(temp, webConfig: "basic_auth_users:\n  alice: \(try Self.bcrypt("alice", "first"))\n")
+        defer { exporter.stop() }
+        let url = "http://127.0.0.1:\(port)/metrics"
+        #expect(try status(["-u", "alice:first", url]) == "200")
+
+        try "basic_auth_users:\n  alice: \(try Self.bcrypt("alice", "second"))\n".write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
+        var reloaded = false
+        for _ in 0..<40 where !reloaded {
+            usleep(250_000)
+            reloaded = try status(["-u", "alice:second", url]) == "200"
+        }
+        #expect(reloaded, "the new password works after the file changed")
+        #expect(try status(["-u", "alice:first", url]) == "401")
+
+        try "basic_auth_users: [broken\n".write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
+        _ = try exporter.waitForLine(timeout: 15) { $0.contains("web config not applied") }
+        #expect(try status(["-u", "alice:second", url]) == "200", "the last good settings stay")
+    }
+
+    @Test func brokenFileAtStartUpIsOneClearLine() throws {
+        let temp = try TemporaryDirectory("badweb")
+        defer { temp.remove() }
+        try "basic_auth_users:\n  alice: not-a-hash\n".write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: temp("data"), withIntermediateDirectories: true)
+        let result = try Command.run(Self.exporter, ["--web.config.file", temp("web.yml"), "--cassandra.data-dir", temp("data"),
+                                                     "--web.listen-address", "127.0.0.1:0"])
+        #expect(result.status != 0)
+        #expect(result.stderr == "cassandra-backup-exporter: web config \(temp("web.yml")): basic_auth_users.alice is not a bcrypt hash ($2a$, $2b$ or $2y$)\n")
+    }
+}

@@ -1,0 +1,99 @@
+import ExporterCore
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct WebConfigTests {
+    static let hash = "$2y$10$yXVvEtDU.22IGX63nCq3q.D4zgUo/k7A7pKeW0uu4u0EI8IV5aAU6"  // htpasswd -nbBC 10 alice s3cret
+
+    @Test func readsEverySection() throws {
+        let config = try WebConfig.parse("""
+            tls_server_config:
+              cert_file: server.crt
+              key_file: /etc/exporter/server.key
+              client_auth_type: RequireAndVerifyClientCert
+              client_ca_file: ca.crt
+              min_version: TLS12
+              max_version: TLS13
+            http_server_config:
+              http2: false
+              headers:
+                X-Frame-Options: deny
+                Strict-Transport-Security: max-age=31536000
+            basic_auth_users:
+              alice: \(Self.hash)
+            """, path: "/etc/exporter/web.yml")
+        let tls = try #require(config.tls)
+        #expect(tls.certFile == "/etc/exporter/server.crt" && tls.keyFile == "/etc/exporter/server.key" && tls.clientCAFile == "/etc/exporter/ca.crt")
+        #expect(tls.clientAuth == .requireAndVerify)
+        #expect(tls.priorities == "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2")
+        #expect(config.headers.map(\.name) == ["Strict-Transport-Security", "X-Frame-Options"])
+        #expect(config.users == ["alice": Self.hash])
+    }
+
+    @Test func emptyFileMeansNothingConfigured() throws {
+        #expect(try WebConfig.parse("", path: "w.yml") == WebConfig())
+    }
+
+    @Test(arguments: [
+        "unknown_section: {}",
+        "tls_server_config:\n  cert_file: a\n",
+        "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: Sometimes\n",
+        "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n",
+        "tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS13\n  max_version: TLS12\n",
+        "tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: SSL3\n",
+        "tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n",
+        "http_server_config:\n  headers:\n    Set-Cookie: x\n",
+        "basic_auth_users:\n  alice: plaintext\n",
+        "basic_auth_users:\n  alice: $1$abc$defghijklmnopqrstuvwx\n",
+        "basic_auth_users: [alice]",
+        "[unclosed",
+    ])
+    func refusesWhatTheToolkitRefuses(text: String) {
+        #expect(throws: WebConfigError.self) { try WebConfig.parse(text, path: "w.yml") }
+    }
+
+    @Test func basicCredentialsAreDecoded() {
+        #expect(AccessControl.basicCredentials("Basic YWxpY2U6czNjcmV0")! == ("alice", "s3cret"))
+        #expect(AccessControl.basicCredentials("basic YWxpY2U6YTpiOmM=")! == ("alice", "a:b:c"))
+        #expect(AccessControl.basicCredentials("Bearer abc") == nil)
+        #expect(AccessControl.basicCredentials("Basic !!!") == nil)
+        #expect(AccessControl.basicCredentials("Basic YWxpY2U=") == nil)  // no colon
+        #expect(AccessControl.basicCredentials(nil) == nil)
+    }
+
+    @Test func bcryptUsersAreCheckedAndCached() throws {
+        var config = WebConfig()
+        config.users = ["alice": Self.hash]
+        let access = AccessControl(config: config)
+        let right = "Basic " + Data("alice:s3cret".utf8).base64EncodedString()
+        let wrong = "Basic " + Data("alice:guess".utf8).base64EncodedString()
+        let unknown = "Basic " + Data("mallory:s3cret".utf8).base64EncodedString()
+        #expect(access.decide(authorization: right, certificate: .none) == .allow)
+        #expect(access.decide(authorization: wrong, certificate: .none) == .unauthorized)
+        #expect(access.decide(authorization: unknown, certificate: .none) == .unauthorized)
+        #expect(access.decide(authorization: nil, certificate: .none) == .unauthorized)
+        // A cached success answers without bcrypt's cost (10 rounds: tens of milliseconds).
+        let started = ContinuousClock.now
+        for _ in 0..<100 { #expect(access.decide(authorization: right, certificate: .none) == .allow) }
+        #expect(ContinuousClock.now - started < .milliseconds(50))
+        // A new configuration forgets the cache.
+        config.users = ["alice": "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"]
+        access.update(config)
+        #expect(access.decide(authorization: right, certificate: .none) == .unauthorized)
+    }
+
+    @Test func clientCertificateRules() throws {
+        var config = WebConfig()
+        config.tls = try WebConfig.parse("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: c\n",
+                                         path: "w.yml").tls
+        let access = AccessControl(config: config)
+        #expect(access.decide(authorization: nil, certificate: .verified) == .allow)
+        #expect(access.decide(authorization: nil, certificate: .none) == .forbidden)
+        #expect(access.decide(authorization: nil, certificate: .invalid) == .forbidden)
+        config.tls?.clientAuth = .verifyIfGiven
+        access.update(config)
+        #expect(access.decide(authorization: nil, certificate: .none) == .allow)
+        #expect(access.decide(authorization: nil, certificate: .invalid) == .forbidden)
+    }
+}
