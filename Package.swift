@@ -70,6 +70,14 @@ let package = Package(
             ]
         ),
 
+        // MARK: Fuzzing: libFuzzer targets (Fuzz/run.sh); built without -sanitize=fuzzer, a corpus replayer.
+        .target(name: "FuzzDriver", path: "Fuzz/Driver"),
+        .executableTarget(
+            name: "cassandra-backup-fuzz",
+            dependencies: ["BackupScan", "Exposition", "ExporterCore", "MicroHTTPD", "FuzzDriver"],
+            path: "Fuzz/Targets"
+        ),
+
         // MARK: Tests
         .target(name: "TestSupport", dependencies: ["NodeSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "BackupScanTests", dependencies: ["BackupScan", "NodeSimulator", "TestSupport"]),

@@ -38,9 +38,12 @@ set -e
 summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1)
 total=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary")
 failed=$(sed -nE 's/.*with ([0-9]+) issues?.*/\1/p' <<<"$summary")
-if [ "$status" -eq 0 ]; then
-    echo "swift-testing: ${total:-0} passed, 0 failed"
-else
+if [ "$status" -ne 0 ]; then
     echo "swift-testing: tests failed (${failed:-?} issues)"
+    exit "$status"
 fi
-exit "$status"
+
+# libFuzzer over every parser of outside input, bounded (FUZZ_SECONDS per target).
+bash Fuzz/run.sh "${FUZZ_SECONDS:-15}"
+
+echo "swift-testing: ${total:-0} passed, 0 failed"

@@ -5,9 +5,9 @@ import Glibc
 ///
 /// Cassandra 5.0 (`SnapshotManifest.java`) writes `created_at` as an ISO-8601 instant
 /// (`2024-05-01T10:15:30.123456789Z`, Java's `Instant.toString`); older versions write no such field.
-enum SnapshotManifest {
+public enum SnapshotManifest {
     /// Seconds since the epoch, or `nil` when the manifest has no readable `created_at`.
-    static func createdAt(json: [UInt8]) -> Double? {
+    public static func createdAt(json: [UInt8]) -> Double? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else { return nil }
         switch object["created_at"] {
         case let text as String: return parseInstant(text)
@@ -21,7 +21,7 @@ enum SnapshotManifest {
     /// By hand rather than with `ISO8601DateFormatter`: that one goes through ICU, costs
     /// milliseconds per call on a node with thousands of snapshots, and stops at millisecond
     /// fractions.
-    static func parseInstant(_ text: String) -> Double? {
+    public static func parseInstant(_ text: String) -> Double? {
         let bytes = Array(text.utf8)
         func number(_ start: Int, _ length: Int) -> Int? {
             guard start + length <= bytes.count else { return nil }

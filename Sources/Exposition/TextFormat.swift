@@ -31,23 +31,30 @@ public enum TextFormat {
     }
 
     /// Escapes `\`, `"` and line feed, as the text format requires for label values.
+    ///
+    /// Works on Unicode scalars, not characters: a line feed followed by a combining mark is one
+    /// `Character` that is not `"\n"`, yet it still ends the line for a parser (found by fuzzing).
     public static func escapeLabelValue(_ value: String) -> String {
-        guard value.contains(where: { $0 == "\\" || $0 == "\"" || $0 == "\n" || $0 == "\r\n" }) else { return value }
+        escape(value, quote: true)
+    }
+
+    /// Escapes `\` and line feed, as the text format requires for HELP text.
+    static func escapeHelp(_ text: String) -> String {
+        escape(text, quote: false)
+    }
+
+    private static func escape(_ text: String, quote: Bool) -> String {
+        guard text.unicodeScalars.contains(where: { $0 == "\\" || $0 == "\n" || (quote && $0 == "\"") }) else { return text }
         var escaped = ""
-        for scalar in value.unicodeScalars {
+        for scalar in text.unicodeScalars {
             switch scalar {
             case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
+            case "\"" where quote: escaped += "\\\""
             case "\n": escaped += "\\n"
             default: escaped.unicodeScalars.append(scalar)
             }
         }
         return escaped
-    }
-
-    /// Escapes `\` and line feed, as the text format requires for HELP text.
-    static func escapeHelp(_ text: String) -> String {
-        text.replacingAll("\\", with: "\\\\").replacingAll("\n", with: "\\n")
     }
 
     /// Integers without a fraction or exponent; other values in Swift's shortest round-trip form.
@@ -56,16 +63,5 @@ public enum TextFormat {
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
         return String(value)
-    }
-}
-
-extension String {
-    fileprivate func replacingAll(_ target: Character, with replacement: String) -> String {
-        guard contains(target) else { return self }
-        var result = ""
-        for character in self {
-            if character == target { result += replacement } else { result.append(character) }
-        }
-        return result
     }
 }

@@ -17,6 +17,8 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         } else if host.contains(":") {
             throw ParseError(text: text)
         }
+        // As Go's net.SplitHostPort: no brackets left inside the host (found by fuzzing: "[[]]:0").
+        guard !host.contains("["), !host.contains("]") else { throw ParseError(text: text) }
         self.host = host
         self.port = port
     }

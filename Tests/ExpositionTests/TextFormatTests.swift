@@ -9,6 +9,9 @@ import TestSupport
         #expect(TextFormat.escapeLabelValue("line1\nline2") == #"line1\nline2"#)
         #expect(TextFormat.escapeLabelValue("crlf\r\nend") == "crlf\r\\nend")
         #expect(TextFormat.escapeLabelValue("plain") == "plain")
+        // Found by fuzzing: a line feed and a combining mark form one Character that is not "\n".
+        #expect(TextFormat.escapeLabelValue("a\n\u{301}b") == "a\\n\u{301}b")
+        #expect(TextFormat.escapeLabelValue("\\\u{301}") == "\\\\\u{301}")
     }
 
     @Test func formatsIntegersWithoutExponentAndKeepsFractions() {

@@ -80,7 +80,7 @@ import TestSupport
         #expect(ListenAddress(host: "::1", port: 1).description == "[::1]:1")
     }
 
-    @Test(arguments: ["9989", "host:", "host:99999", "::1:80", "host:port", ""])
+    @Test(arguments: ["9989", "host:", "host:99999", "::1:80", "host:port", "", "[[]]:0", "[a]b]:1", "a]:1"])
     func rejectsMalformedAddresses(_ text: String) {
         #expect(throws: ListenAddress.ParseError.self) { try ListenAddress(parsing: text) }
     }

@@ -1,0 +1,82 @@
+import BackupScan
+import ExporterCore
+import Exposition
+import Foundation
+import MicroHTTPD
+
+/// libFuzzer targets for every parser that reads outside input. The target is chosen with the
+/// environment variable `FUZZ_TARGET`; `Fuzz/run.sh` builds this with `-sanitize=fuzzer`.
+/// Besides not crashing, each target checks a property of its parser.
+enum FuzzTarget: String, CaseIterable {
+    case duration, webConfig = "web-config", cassandraYaml = "cassandra-yaml", acceptEncoding = "accept-encoding",
+         labelEscaping = "label-escaping", basicAuth = "basic-auth", snapshotManifest = "snapshot-manifest",
+         listenAddress = "listen-address"
+
+    static let selected: FuzzTarget = {
+        let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? ""
+        guard let target = FuzzTarget(rawValue: name) else {
+            fatalError("set FUZZ_TARGET to one of \(allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return target
+    }()
+
+    func run(_ bytes: [UInt8]) {
+        let text = String(decoding: bytes, as: UTF8.self)
+        switch self {
+        case .duration:
+            if let duration = PrometheusDuration(text) {
+                require(PrometheusDuration(duration.description) == duration, "duration \(text) does not round-trip")
+            }
+        case .webConfig:
+            do { _ = try WebConfig.parse(text, path: "fuzz.yml") } catch { require(!error.description.contains("\n"), "multi-line error") }
+        case .cassandraYaml:
+            do { _ = try CassandraConfig.parse(text, path: "fuzz.yaml") } catch { require(!error.description.contains("\n"), "multi-line error") }
+        case .acceptEncoding:
+            _ = AcceptEncoding.acceptsGzip(text)
+        case .labelEscaping:
+            let escaped = TextFormat.escapeLabelValue(text)
+            require(!escaped.unicodeScalars.contains("\n"), "a raw line feed in an escaped label value")
+            require(unescape(escaped) == text, "escaping does not round-trip")
+        case .basicAuth:
+            if let (user, password) = AccessControl.basicCredentials(text) {
+                require(!user.contains(":"), "user name with a colon")
+                _ = password
+            }
+        case .snapshotManifest:
+            _ = SnapshotManifest.createdAt(json: bytes)
+            _ = SnapshotManifest.parseInstant(text)
+        case .listenAddress:
+            if let address = try? ListenAddress(parsing: text) {
+                require((try? ListenAddress(parsing: address.description)) == address, "listen address does not round-trip")
+            }
+        }
+    }
+
+    /// The inverse of the text format's label escaping.
+    private func unescape(_ text: String) -> String {
+        var result = ""
+        var escaping = false
+        for scalar in text.unicodeScalars {
+            if escaping {
+                result.unicodeScalars.append(scalar == "n" ? "\n" : scalar)
+                escaping = false
+            } else if scalar == "\\" {
+                escaping = true
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+        if !condition { fatalError("fuzz target \(rawValue): \(message())") }
+    }
+}
+
+/// One input for the selected target; libFuzzer's callback.
+func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    FuzzTarget.selected.run(bytes)
+    return 0
+}
