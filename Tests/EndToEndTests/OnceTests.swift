@@ -117,7 +117,7 @@ import TestSupport
         (["--log.level", "loud"], "log.level"),
         (["--log.format", "xml"], "log.format"),
         (["--web.telemetry-path", "metrics"], "web.telemetry-path"),
-        (["--web.config.file", "/nonexistent/web.yml"], "web config /nonexistent/web.yml: no such file"),
+        (["--web.config.file", "/nonexistent/web.yml", "--cassandra.data-dir", "/tmp"], "web config /nonexistent/web.yml: no such file"),
         (["--cassandra.config", "/nonexistent/cassandra.yaml", "--cassandra.data-dir", "/tmp"], "/nonexistent/cassandra.yaml"),
         (["--nodetool.path", "/nonexistent/nodetool"], "nodetool.path"),
         (["--nodetool.timeout", "soon"], "nodetool.timeout"),
