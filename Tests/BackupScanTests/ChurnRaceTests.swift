@@ -67,11 +67,3 @@ import TestSupport
         return measurements
     }
 }
-
-/// A thread-safe boolean.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-}

@@ -89,11 +89,3 @@ import TestSupport
         #expect(closedByServer == 100, "\(closedByServer) of 100 idle connections were closed after the timeout")
     }
 }
-
-/// A thread-safe boolean.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-}
