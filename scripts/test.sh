@@ -43,6 +43,9 @@ if [ "$status" -ne 0 ]; then
     exit "$status"
 fi
 
+# The unit suites under AddressSanitizer and ThreadSanitizer.
+bash scripts/sanitizers.sh
+
 # libFuzzer over every parser of outside input, bounded (FUZZ_SECONDS per target).
 bash Fuzz/run.sh "${FUZZ_SECONDS:-15}"
 

@@ -1,8 +1,9 @@
 import CMicroHTTPD
 
 /// Marker stored in libmicrohttpd's per-request pointer after the first call of the access
-/// handler. Its address is all that matters.
-nonisolated(unsafe) private var requestSeenMarker: UInt8 = 0
+/// handler. Its address is all that matters; an immutable global, because taking the address of
+/// a `var` from several libmicrohttpd threads at once is an access race (ThreadSanitizer found it).
+nonisolated(unsafe) private let requestSeenMarker = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
 /// The access handler registered with libmicrohttpd, called on the library's threads.
 ///
@@ -23,7 +24,7 @@ func microHTTPDAccessHandler(
 ) -> MHD_Result {
     guard let context, let connection, let url, let method, let requestContext else { return .NO }
     if requestContext.pointee == nil {
-        requestContext.pointee = withUnsafeMutablePointer(to: &requestSeenMarker) { UnsafeMutableRawPointer($0) }
+        requestContext.pointee = requestSeenMarker
         return .YES
     }
     if let uploadDataSize, uploadDataSize.pointee != 0 {
