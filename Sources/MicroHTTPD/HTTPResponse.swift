@@ -9,8 +9,6 @@ import Glibc
 public final class HTTPResponse: @unchecked Sendable {
     /// HTTP status code sent with this response.
     public let status: UInt32
-    /// Size of the body in bytes.
-    public let bodySize: Int
     let handle: OpaquePointer
 
     /// Prepares a response.
@@ -20,14 +18,12 @@ public final class HTTPResponse: @unchecked Sendable {
     ///   - body: the body; copied once.
     public init(status: UInt32, headers: [(name: String, value: String)] = [], body: [UInt8]) {
         self.status = status
-        self.bodySize = body.count
         self.handle = body.withUnsafeBytes { Self.makeResponse(headers: headers, body: $0) }
     }
 
     /// Prepares a response from bytes that are copied once, during the call.
     public init(status: UInt32, headers: [(name: String, value: String)] = [], body: UnsafeRawBufferPointer) {
         self.status = status
-        self.bodySize = body.count
         self.handle = Self.makeResponse(headers: headers, body: body)
     }
 
