@@ -154,6 +154,21 @@ import TestSupport
         #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "config"]) == 1)
     }
 
+    @Test func onceFailsWithOneLineWhenADataDirectoryCannotBeRead() throws {
+        guard getuid() == 0 else { return }  // needs to become another user; the suite runs as root
+        let temp = try TemporaryDirectory("unreadable")
+        defer { temp.remove() }
+        try FixtureBuilder(root: temp.path).directory("data/ks")
+        _ = try Command.output("chmod", ["0711", temp.path])
+        _ = try Command.output("chmod", ["0700", temp("data")])
+        let result = try Command.run("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", Self.exporter,
+                                                 "--once", "--cassandra.data-dir", temp("data")])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("scan failed") && lines[0].contains("Permission denied"), "\(result.stderr)")
+    }
+
     @Test func unreadableEntriesAreCountedAsPermissionErrorsAndTheRestIsMeasured() throws {
         guard getuid() == 0 else { return }  // needs to become another user; the suite runs as root
         let temp = try TemporaryDirectory("perm")
