@@ -32,18 +32,20 @@ public final class AccessControl: Sendable {
         state.withLock { $0 = State(config: config) }
     }
 
-    /// The decision for a request's `Authorization` header and client certificate.
-    public func decide(authorization: String?, certificate: HTTPRequest.ClientCertificate) -> Decision {
+    /// The decision for a request's `Authorization` header and client certificate. Both are
+    /// read only when the configuration needs them, so an open exporter's scrapes look up nothing.
+    public func decide(authorization: @autoclosure () -> String?,
+                       certificate: @autoclosure () -> HTTPRequest.ClientCertificate) -> Decision {
         let (config, verified) = state.withLock { ($0.config, $0.verified) }
-        if let tls = config.tls {
-            switch (tls.clientAuth, certificate) {
+        if let tls = config.tls, tls.clientAuth != .none, tls.clientAuth != .request {
+            switch (tls.clientAuth, certificate()) {
             case (.requireAndVerify, .none), (.requireAndVerify, .invalid), (.verifyIfGiven, .invalid), (.requireAny, .none):
                 return .forbidden
             default: break
             }
         }
         guard !config.users.isEmpty else { return .allow }
-        guard let (user, password) = Self.basicCredentials(authorization) else { return .unauthorized }
+        guard let (user, password) = Self.basicCredentials(authorization()) else { return .unauthorized }
         let key = user + "\u{0}" + password
         if verified.contains(key) { return .allow }
         // An unknown user still costs one bcrypt check, so timing does not tell users apart.

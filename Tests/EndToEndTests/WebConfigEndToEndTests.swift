@@ -39,6 +39,13 @@ import TestSupport
         return (process, try process.listeningPort())
     }
 
+    /// Certificates in `temp`, and the exporter serving HTTPS with `server.crt`; `tlsExtra` adds
+    /// lines to `tls_server_config`, `rest` adds sections after it.
+    private func startTLS(_ temp: TemporaryDirectory, tlsExtra: String = "", rest: String = "") throws -> (RunningProcess, Int) {
+        try Self.makeCertificates(in: temp)
+        return try start(temp, webConfig: "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n" + tlsExtra + rest)
+    }
+
     private func status(_ arguments: [String]) throws -> String {
         let result = try Command.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5"] + arguments)
         return result.stdout
@@ -47,16 +54,13 @@ import TestSupport
     @Test func basicAuthOverTLS() throws {
         let temp = try TemporaryDirectory("tls")
         defer { temp.remove() }
-        try Self.makeCertificates(in: temp)
-        let (exporter, port) = try start(temp, webConfig: """
-            tls_server_config:
-              cert_file: server.crt
-              key_file: server.key
+        let (exporter, port) = try startTLS(temp, rest: """
             http_server_config:
               headers:
                 X-Frame-Options: deny
             basic_auth_users:
               alice: \(try Self.bcrypt("alice", "s3cret"))
+
             """)
         defer { exporter.stop() }
         let url = "https://127.0.0.1:\(port)/metrics"
@@ -84,14 +88,11 @@ import TestSupport
     @Test func clientCertificatesAndMinimumVersion() throws {
         let temp = try TemporaryDirectory("mtls")
         defer { temp.remove() }
-        try Self.makeCertificates(in: temp)
-        let (exporter, port) = try start(temp, webConfig: """
-            tls_server_config:
-              cert_file: server.crt
-              key_file: server.key
+        let (exporter, port) = try startTLS(temp, tlsExtra: """
               client_auth_type: RequireAndVerifyClientCert
               client_ca_file: ca.crt
               min_version: TLS13
+
             """)
         defer { exporter.stop() }
         let url = "https://127.0.0.1:\(port)/metrics"
