@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fuzzes every parser that reads outside input with libFuzzer, each for a bounded time.
 # Usage: bash Fuzz/run.sh [seconds per target, default 15] [target ...]
-# The seed corpus is Fuzz/corpus/<target>/; new inputs go to a temporary directory (add the
-# interesting ones to the corpus by hand). A crash leaves its input in $FUZZ_ARTIFACTS (printed).
+# The seed corpus is Fuzz/corpus/<target>/; new inputs go to a temporary directory, and with
+# FUZZ_MERGE=1 the ones that add coverage are merged into the corpus (commit them). Each run
+# starts from a random seed, so CI can find a new input: a crash prints it (base64) and leaves it
+# in $FUZZ_ARTIFACTS; fix the parser and add the input to the corpus, where the tests replay it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
@@ -26,6 +28,9 @@ for target in "${targets[@]}"; do
         tail -n 30 "$log"
         echo "fuzz $target: FAILED, input saved under $artifacts"
         exit 1
+    fi
+    if [ "${FUZZ_MERGE:-0}" = 1 ]; then
+        SWIFT_BACKTRACE=enable=no FUZZ_TARGET=$target "$binary" -merge=1 "Fuzz/corpus/$target" "$work" >/dev/null 2>&1
     fi
     runs=$(awk '/stat::number_of_executed_units:/ {print $2}' "$log")
     total=$((total + runs))

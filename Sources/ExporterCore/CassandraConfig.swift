@@ -45,7 +45,7 @@ public struct CassandraConfig: Sendable, Equatable {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw CassandraConfigError(path: path, reason: "malformed YAML: \(error)".replacingOccurrences(of: "\n", with: " "))
+            throw CassandraConfigError(path: path, reason: malformedYAMLReason(error))
         }
         guard let root else { return CassandraConfig(incrementalBackups: false, dataFileDirectories: []) }
         guard let mapping = root.mapping else {
@@ -99,5 +99,5 @@ public struct CassandraConfigError: Error, CustomStringConvertible, Equatable {
         self.reason = reason
     }
 
-    public var description: String { "cassandra config \(path): \(reason)" }
+    public var description: String { "cassandra config \(path): \(reason)".escapingLineBreaks }
 }

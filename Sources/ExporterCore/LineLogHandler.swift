@@ -53,7 +53,7 @@ public struct LineLogHandler: LogHandler {
             let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
             guard needsQuotes else { return "\(key)=\(value)" }
             let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
+                .escapingLineBreaks
             return "\(key)=\"\(escaped)\""
         }.joined(separator: " ") + "\n"
     }

@@ -78,7 +78,7 @@ public struct WebConfig: Sendable, Equatable {
         func fail(_ reason: String) -> WebConfigError { WebConfigError(path: path, reason: reason) }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
-            throw fail("malformed YAML: \(error)".replacingOccurrences(of: "\n", with: " "))
+            throw fail(malformedYAMLReason(error))
         }
         var config = WebConfig()
         guard let root else { return config }
@@ -170,5 +170,5 @@ public struct WebConfig: Sendable, Equatable {
 public struct WebConfigError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let reason: String
-    public var description: String { "web config \(path): \(reason)" }
+    public var description: String { "web config \(path): \(reason)".escapingLineBreaks }
 }

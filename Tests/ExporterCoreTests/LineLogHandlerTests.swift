@@ -27,6 +27,16 @@ import Testing
         #expect(line.hasSuffix(#" level=warn msg="cannot read \"x\"" component=scanner path="/a b""# + "\n"))
     }
 
+    @Test func logfmtKeepsEveryLineBreakInsideTheLine() {
+        let lines = Lines()
+        let logger = Logger(label: "t") { _ in LineLogHandler(format: .logfmt, level: .info) { lines.append($0) } }
+        logger.error("a\r\nb\u{2028}c\u{85}d")
+        let line = lines.value.withLock { $0 }.joined()
+        let lineBreaks = line.filter(\.isNewline)
+        #expect(lineBreaks == "\n")
+        #expect(line.hasSuffix(#" msg="a\r\nb\u{2028}c\u{85}d""# + "\n"))
+    }
+
     @Test func writesJSONThatParses() throws {
         let lines = log(.json, level: .debug)
         #expect(lines.count == 2)

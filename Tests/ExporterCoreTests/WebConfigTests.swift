@@ -53,6 +53,20 @@ import TestSupport
         #expect(throws: WebConfigError.self) { try WebConfig.parse(text, path: "w.yml") }
     }
 
+    /// The first input libFuzzer found: a plain multi-line key, folded by YAML into one holding a
+    /// line feed, quoted in the error.
+    @Test(arguments: ["? t_aut b\n  \n   .   k\n", "basic_auth_users:\n  \"al\\rice\": x\n", "[unclosed\n  a\n"])
+    func errorsAreOneLine(text: String) {
+        do {
+            _ = try WebConfig.parse(text, path: "w.yml")
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect(error.description.hasPrefix("web config w.yml: "))
+            let lineBreaks = error.description.filter(\.isNewline)
+            #expect(lineBreaks.isEmpty, "\(error.description)")
+        }
+    }
+
     @Test func basicCredentialsAreDecoded() {
         #expect(AccessControl.basicCredentials("Basic YWxpY2U6czNjcmV0")! == ("alice", "s3cret"))
         #expect(AccessControl.basicCredentials("basic YWxpY2U6YTpiOmM=")! == ("alice", "a:b:c"))
