@@ -53,8 +53,9 @@ import TestSupport
         #expect(throws: WebConfigError.self) { try WebConfig.parse(text, path: "w.yml") }
     }
 
-    /// The first input libFuzzer found: a plain multi-line key, folded by YAML into one holding a
-    /// line feed, quoted in the error.
+    /// The input libFuzzer found in CI: a plain key over several lines, which YAML folds into a
+    /// string holding a line feed, quoted by "unknown field"; then a quoted CR and Yams' own
+    /// multi-line syntax error.
     @Test(arguments: ["? t_aut b\n  \n   .   k\n", "basic_auth_users:\n  \"al\\rice\": x\n", "[unclosed\n  a\n"])
     func errorsAreOneLine(text: String) {
         do {
