@@ -12,11 +12,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
     ],
     targets: [
-        // MARK: C boundary: the only unsafe interop with libmicrohttpd and zlib.
+        // MARK: C boundary: the only unsafe interop with libmicrohttpd, zlib and libyaml.
         .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",
@@ -28,6 +27,13 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD", "CZlib"]),
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // YAML 1.1 documents as trees of positioned nodes, over libyaml's event API.
+        .target(name: "YAMLTree", dependencies: ["CLibYAML"]),
 
         // MARK: Scanning model: walks data directories, knows nothing of HTTP or Prometheus.
         .target(name: "BackupScan"),
@@ -39,10 +45,9 @@ let package = Package(
         .target(
             name: "ExporterCore",
             dependencies: [
-                "BackupScan", "Exposition", "MicroHTTPD",
+                "BackupScan", "Exposition", "MicroHTTPD", "YAMLTree",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             plugins: ["RevisionPlugin"]
@@ -83,6 +88,7 @@ let package = Package(
         .testTarget(name: "BackupScanTests", dependencies: ["BackupScan", "NodeSimulator", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupScan", "TestSupport"]),
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "TestSupport"]),
+        .testTarget(name: "YAMLTreeTests", dependencies: ["YAMLTree"]),
         .testTarget(
             name: "ExporterCoreTests",
             dependencies: ["ExporterCore", "BackupScan", "MicroHTTPD", "NodeSimulator", "TestSupport"],
@@ -90,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["NodeSimulator", "TestSupport", .product(name: "Yams", package: "Yams")]
+            dependencies: ["NodeSimulator", "TestSupport", "MicroHTTPD"]
         ),
     ]
 )

@@ -9,16 +9,7 @@ sizes=("${@:-100k 1m}")
 [ $# -gt 0 ] || sizes=(100k 1m)
 bench_dir=${BENCH_DIR:-/var/tmp/cassandra-backup-bench}
 
-need=(libmicrohttpd-dev libcrypt-dev libgnutls28-dev zlib1g-dev pkg-config libcurl4-gnutls-dev wrk curl time)
-missing=()
-for package in "${need[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh --build wrk curl time
 
 # The shipped form: one binary with the Swift runtime linked in.
 swift build -c release --static-swift-stdlib --scratch-path .build-static >/dev/null

@@ -4,15 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for package in libmicrohttpd-dev libcrypt-dev libgnutls28-dev zlib1g-dev pkg-config; do
-    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-        sudo_cmd=""
-        [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-        $sudo_cmd apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends libmicrohttpd-dev libcrypt-dev libgnutls28-dev zlib1g-dev pkg-config >/dev/null
-        break
-    fi
-done
+bash scripts/apt-install.sh --build
 
 swift build --product cassandra-node-sim
 swift build --product cassandra-backup-exporter

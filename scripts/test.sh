@@ -3,26 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libmicrohttpd-dev zlib1g-dev pkg-config libcrypt-dev libgnutls28-dev prometheus prometheus-alertmanager systemd curl gzip util-linux
-          openssl apache2-utils
-          findutils coreutils python3 python3-venv)
-missing=()
-for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "Installing: ${missing[*]}"
-    sudo_cmd=""
-    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh --build prometheus prometheus-alertmanager prometheus-node-exporter systemd curl gzip \
+    util-linux openssl apache2-utils findutils coreutils python3 python3-venv
 
-# kubernetes-validate (PyPI) checks the Kubernetes manifests against the bundled API schemas.
+# Independent readers from PyPI: kubernetes-validate checks the Kubernetes manifests against the
+# bundled API schemas, PyYAML reads YAML files, prometheus_client parses OpenMetrics strictly.
 tools=.build/python-tools
-if [ ! -x "$tools/bin/kubernetes-validate" ]; then
+if [ ! -x "$tools/bin/kubernetes-validate" ] || ! "$tools/bin/python" -c "import prometheus_client, yaml" 2>/dev/null; then
     python3 -m venv "$tools"
-    "$tools/bin/pip" install -q kubernetes-validate
+    "$tools/bin/pip" install -q kubernetes-validate prometheus-client pyyaml
 fi
 
 swift build --build-tests

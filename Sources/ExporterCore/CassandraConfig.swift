@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import YAMLTree
 
 /// The settings the exporter reads from cassandra.yaml.
 public struct CassandraConfig: Sendable, Equatable {
@@ -7,10 +7,22 @@ public struct CassandraConfig: Sendable, Equatable {
     public let incrementalBackups: Bool
     /// `data_file_directories`; empty when not set.
     public let dataFileDirectories: [String]
+    /// `local_system_data_file_directory` (4.0+): where the local system keyspaces (`system`,
+    /// `system_schema`) live when set; `nil` when not set (they then live in the first data directory).
+    public let localSystemDataFileDirectory: String?
 
-    public init(incrementalBackups: Bool, dataFileDirectories: [String]) {
+    public init(incrementalBackups: Bool, dataFileDirectories: [String], localSystemDataFileDirectory: String? = nil) {
         self.incrementalBackups = incrementalBackups
         self.dataFileDirectories = dataFileDirectories
+        self.localSystemDataFileDirectory = localSystemDataFileDirectory
+    }
+
+    /// Every directory Cassandra keeps tables in: `data_file_directories` (`fallback` when not
+    /// set), then `local_system_data_file_directory` when set and not already listed.
+    public func tableDirectories(fallback: String) -> [String] {
+        let data = dataFileDirectories.isEmpty ? [fallback] : dataFileDirectories
+        guard let local = localSystemDataFileDirectory, !data.contains(local) else { return data }
+        return data + [local]
     }
 
     /// Default locations: `$CASSANDRA_CONF/cassandra.yaml`, else `/etc/cassandra/cassandra.yaml`.
@@ -29,67 +41,81 @@ public struct CassandraConfig: Sendable, Equatable {
                 : !FileManager.default.isReadableFile(atPath: path) ? "permission denied" : "cannot read the file"
             throw CassandraConfigError(path: path, reason: reason)
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw CassandraConfigError(path: path, reason: "not UTF-8 text")
-        }
-        return try parse(text, path: path)
+        return try parse(bytes: [UInt8](data), path: path)
     }
 
-    /// Parses cassandra.yaml text.
-    ///
-    /// Cassandra reads the file with SnakeYAML (YAML 1.1) into typed fields: a boolean field takes
-    /// `true/false/yes/no/on/off` in any case, quoted or not, and start-up fails on anything else.
-    /// This parser accepts and refuses the same.
+    /// Parses cassandra.yaml text; see ``parse(bytes:path:)``.
     public static func parse(_ text: String, path: String) throws(CassandraConfigError) -> CassandraConfig {
-        let root: Node?
+        try parse(bytes: Array(text.utf8), path: path)
+    }
+
+    /// Parses cassandra.yaml as Cassandra does.
+    ///
+    /// Cassandra loads the file with SnakeYAML's default options (`YamlConfigurationLoader`):
+    /// YAML 1.1, one document, and a key written twice is allowed, the last one winning at any
+    /// depth. The fields are typed: a boolean takes `true/false/yes/no/on/off` in any case, quoted
+    /// or not, or the explicit tag `!!bool`; anything else (`1`, a list, `!!int true`, `!!str
+    /// yes`) stops Cassandra's start-up, and is refused here too. A null value keeps the default.
+    /// Keys the exporter does not read are not checked.
+    public static func parse(bytes: [UInt8], path: String) throws(CassandraConfigError) -> CassandraConfig {
+        func fail(_ reason: String) -> CassandraConfigError { CassandraConfigError(path: path, reason: reason) }
+        let document: YAMLNode?
         do {
-            root = try Yams.compose(yaml: text)
+            document = try YAMLDocument.parse(bytes, duplicateKeys: .lastWins)
         } catch {
-            throw CassandraConfigError(path: path, reason: malformedYAMLReason(error))
+            throw fail("malformed YAML: \(error)")
         }
-        guard let root else { return CassandraConfig(incrementalBackups: false, dataFileDirectories: []) }
-        guard let mapping = root.mapping else {
-            throw CassandraConfigError(path: path, reason: "the top level is not a mapping of settings")
+        guard let root = document, !root.isNull else { return CassandraConfig(incrementalBackups: false, dataFileDirectories: []) }
+        guard root.pairs != nil, root.tag == nil || root.tag == YAMLTag.map else {
+            throw fail("\(root.mark): the top level is \(root.kindDescription), not a mapping of settings")
         }
 
         var incremental = false
-        if let node = mapping["incremental_backups"], node.null == nil {
-            guard let text = node.scalar?.string, let value = yamlBoolean(text) else {
-                throw CassandraConfigError(path: path, reason: "incremental_backups must be true or false, found \(describe(node))")
+        if let node = root.value(forKey: "incremental_backups"), !node.isNull {
+            guard let text = node.scalar, node.tag == nil || node.tag == YAMLTag.bool, let value = yaml11Boolean(text) else {
+                throw fail("\(node.mark): incremental_backups must be true or false (or yes/no, on/off)")
             }
             incremental = value
         }
 
         var directories: [String] = []
-        if let node = mapping["data_file_directories"], node.null == nil {
-            guard let sequence = node.sequence else {
-                throw CassandraConfigError(path: path, reason: "data_file_directories must be a list of paths, found \(describe(node))")
+        if let node = root.value(forKey: "data_file_directories"), !node.isNull {
+            guard let items = node.items, node.tag == nil || node.tag == YAMLTag.seq else {
+                throw fail("\(node.mark): data_file_directories must be a list of paths, found \(node.kindDescription)")
             }
-            for item in sequence {
-                guard let directory = item.scalar?.string, !directory.isEmpty else {
-                    throw CassandraConfigError(path: path, reason: "data_file_directories holds a non-path entry \(describe(item))")
-                }
-                directories.append(directory)
+            for item in items {
+                directories.append(try directorySetting(item, "data_file_directories", fail))
             }
         }
-        return CassandraConfig(incrementalBackups: incremental, dataFileDirectories: directories)
+
+        var localSystem: String?
+        if let node = root.value(forKey: "local_system_data_file_directory"), !node.isNull {
+            localSystem = try directorySetting(node, "local_system_data_file_directory", fail)
+        }
+        return CassandraConfig(incrementalBackups: incremental, dataFileDirectories: directories,
+                               localSystemDataFileDirectory: localSystem)
     }
 
-    private static func yamlBoolean(_ text: String) -> Bool? {
+    /// A string setting holding a directory: a non-empty scalar, untagged or `!!str`.
+    private static func directorySetting(_ node: YAMLNode, _ name: String,
+                             _ fail: (String) -> CassandraConfigError) throws(CassandraConfigError) -> String {
+        guard !node.isNull, let text = node.scalar, !text.isEmpty, node.tag == nil || node.tag == YAMLTag.str else {
+            throw fail("\(node.mark): \(name) must hold non-empty paths, found \(node.kindDescription)")
+        }
+        return text
+    }
+
+    /// SnakeYAML's `SafeConstructor.BOOL_VALUES`, looked up in lower case.
+    private static func yaml11Boolean(_ text: String) -> Bool? {
         switch text.lowercased() {
         case "true", "yes", "on": true
         case "false", "no", "off": false
         default: nil
         }
     }
-
-    private static func describe(_ node: Node) -> String {
-        if let scalar = node.scalar { return "\"\(scalar.string)\"" }
-        return node.sequence != nil ? "a list" : "a mapping"
-    }
 }
 
-/// cassandra.yaml could not be used.
+/// cassandra.yaml could not be used. The reason names a line and column, never the file's content.
 public struct CassandraConfigError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let reason: String

@@ -38,11 +38,31 @@ public struct JolokiaProbe: RuntimeProbe {
             let (data, response) = try await session.data(for: request)
             let status = (response as? HTTPURLResponse)?.statusCode ?? 0
             guard status == 200 else {
-                return .failed("jolokia answered HTTP \(status): \(String(decoding: data, as: UTF8.self).quotedPrefix())")
+                return .failed("jolokia answered HTTP \(status) (\(data.count) bytes of body, not shown)")
             }
             return Self.interpret(data)
         } catch {
-            return .failed("jolokia request to \(readURL.absoluteString) failed: \(error.localizedDescription)")
+            return .failed("jolokia request to \(Self.redacted(readURL)) failed: \(error.localizedDescription.escapingLineBreaks)")
+        }
+    }
+
+    /// The URL without user and password, for messages.
+    static func redacted(_ url: URL) -> String {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "the agent" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        return components.string ?? "the agent"
+    }
+
+    /// Jolokia's status codes (its protocol documentation, "Responses").
+    private static func meaning(ofStatus status: Int) -> String {
+        switch status {
+        case 400: ": bad request"
+        case 403: ": forbidden by the agent's access policy"
+        case 404: ": the MBean or attribute was not found"
+        case 500: ": the agent failed"
+        default: ""
         }
     }
 
@@ -59,10 +79,10 @@ public struct JolokiaProbe: RuntimeProbe {
         do {
             response = try JSONDecoder().decode(ReadResponse.self, from: body)
         } catch {
-            return .failed("jolokia answered with an unexpected body: \(String(decoding: body, as: UTF8.self).quotedPrefix())")
+            return .failed("jolokia answered with a body that is not a read response (\(body.count) bytes, not shown)")
         }
         guard response.status == 200 else {
-            return .failed("jolokia status \(response.status): \((response.error ?? "no error text").quotedPrefix(200))")
+            return .failed("jolokia status \(response.status)\(Self.meaning(ofStatus: response.status)) (the agent's error text is not shown)")
         }
         guard let value = response.value else {
             return .failed("jolokia answered status 200 without a boolean value")

@@ -32,7 +32,8 @@ public struct NodetoolProbe: RuntimeProbe {
         var options = PlatformOptions()
         options.processGroupID = 0  // a new group led by nodetool, so a timeout can kill all of it
         options.teardownSequence = [.send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
-        let command = [executable] + arguments + ["statusbackup"]
+        // The arguments may hold a JMX password (`-pw`): never in a message.
+        let command = "\(executable) statusbackup"
         let (executable, arguments, timeout, platformOptions) = (self.executable, self.arguments, self.timeout, options)
         do {
             let result = try await withThrowingTaskGroup(of: ExecutionRecord?.self) { group in
@@ -53,11 +54,11 @@ public struct NodetoolProbe: RuntimeProbe {
                 return first
             }
             guard let result else {
-                return .failed("\(command.joined(separator: " ")) did not finish within \(timeout); its process group was killed")
+                return .failed("\(command) did not finish within \(timeout); its process group was killed")
             }
             return Self.interpret(result)
         } catch {
-            return .failed("\(command.joined(separator: " ")) failed: \("\(error)".quotedPrefix(200))")
+            return .failed("\(command) could not be run: \(String(describing: error).escapingLineBreaks)")
         }
     }
 
@@ -67,10 +68,12 @@ public struct NodetoolProbe: RuntimeProbe {
         let error: String
     }
 
-    /// Maps nodetool's exit status and output to a reading.
+    /// Maps nodetool's exit status and output to a reading. Failures describe the output by its
+    /// size and by a few known causes; they never quote it (it may echo credentials).
     static func interpret(_ record: ExecutionRecord) -> RuntimeReading {
         guard record.status.isSuccess else {
-            return .failed("nodetool statusbackup exited with \(record.status): \((record.error + record.output).quotedPrefix())")
+            let cause = knownCause(record.error + record.output).map { "; \($0)" } ?? ""
+            return .failed("nodetool statusbackup exited with \(record.status)\(cause) (\(size(record.error)) on stderr, not shown)")
         }
         return interpret(output: record.output)
     }
@@ -80,7 +83,19 @@ public struct NodetoolProbe: RuntimeProbe {
         switch output.trimmingCharacters(in: .whitespacesAndNewlines) {
         case "running": .enabled(true)
         case "not running": .enabled(false)
-        default: .failed("unexpected nodetool statusbackup output: \(output.quotedPrefix())")
+        default: .failed("unexpected nodetool statusbackup output (\(size(output)), not shown; expected running or not running)")
         }
+    }
+
+    /// nodetool's usual failures, recognised by the exception names the JMX client prints.
+    private static func knownCause(_ text: String) -> String? {
+        if text.contains("ConnectException") || text.contains("Connection refused") { return "could not connect to the node's JMX port" }
+        if text.contains("SecurityException") || text.contains("Authentication failed") { return "JMX authentication failed" }
+        if text.contains("UnknownHostException") { return "unknown JMX host" }
+        return nil
+    }
+
+    private static func size(_ text: String) -> String {
+        "\(text.utf8.count) bytes in \(text.split(whereSeparator: \.isNewline).count) lines"
     }
 }

@@ -35,12 +35,3 @@ public struct RuntimeState: Sendable, Equatable {
         return next
     }
 }
-
-extension String {
-    /// The first `limit` bytes as one printable line, for log messages quoting program output.
-    func quotedPrefix(_ limit: Int = 120) -> String {
-        let prefix = String(decoding: utf8.prefix(limit), as: UTF8.self)
-        let flattened = prefix.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : String($0) }.joined()
-        return "\"\(flattened)\"" + (utf8.count > limit ? "…" : "")
-    }
-}

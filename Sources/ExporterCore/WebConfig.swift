@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import YAMLTree
 
 /// A `--web.config.file` in the Prometheus exporter-toolkit format: TLS, basic-auth users and
 /// response headers.
@@ -67,108 +67,122 @@ public struct WebConfig: Sendable, Equatable {
     /// Reads and parses the file; relative certificate paths are relative to the file's directory.
     /// - Throws: ``WebConfigError`` naming the file and the problem.
     public static func load(path: String) throws(WebConfigError) -> WebConfig {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw WebConfigError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        return try parse(text, path: path)
+        return try parse(bytes: [UInt8](data), path: path)
     }
 
-    /// Parses web-config YAML; unknown keys are errors, as in exporter-toolkit.
+    /// Parses web-config YAML text; see ``parse(bytes:path:)``.
     public static func parse(_ text: String, path: String) throws(WebConfigError) -> WebConfig {
+        try parse(bytes: Array(text.utf8), path: path)
+    }
+
+    /// Parses web-config YAML as exporter-toolkit does (go-yaml's strict mode): unknown keys and
+    /// duplicated keys are errors. Errors name the line and column and the setting, never a value
+    /// or a key the format does not define.
+    public static func parse(bytes: [UInt8], path: String) throws(WebConfigError) -> WebConfig {
         func fail(_ reason: String) -> WebConfigError { WebConfigError(path: path, reason: reason) }
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            throw fail(malformedYAMLReason(error))
+        let document: YAMLNode?
+        do { document = try YAMLDocument.parse(bytes, duplicateKeys: .refuse) } catch {
+            throw fail("malformed YAML: \(error)")
         }
         var config = WebConfig()
-        guard let root else { return config }
-        guard let top = root.mapping else { throw fail("the top level is not a mapping") }
+        guard let root = document, !root.isNull else { return config }
+        guard let top = root.pairs else { throw fail("\(root.mark): the top level is not a mapping") }
         let directory = (path as NSString).deletingLastPathComponent
         func resolve(_ file: String) -> String { file.hasPrefix("/") || directory.isEmpty ? file : directory + "/" + file }
-        func string(_ node: Node, _ key: String) throws(WebConfigError) -> String {
-            guard let value = node.scalar?.string else { throw fail("\(key) must be a string") }
+        func string(_ node: YAMLNode, _ name: String) throws(WebConfigError) -> String {
+            guard let value = node.scalar, !node.isNull else { throw fail("\(node.mark): \(name) must be a string") }
             return value
         }
+        func mapping(_ node: YAMLNode, _ name: String) throws(WebConfigError) -> [YAMLPair] {
+            if node.isNull { return [] }
+            guard let pairs = node.pairs else { throw fail("\(node.mark): \(name) must be a mapping") }
+            return pairs
+        }
 
-        for (keyNode, value) in top {
-            let key = keyNode.string ?? ""
+        for pair in top {
+            let key = pair.key.scalar ?? ""
             switch key {
             case "tls_server_config":
-                guard let mapping = value.mapping else { throw fail("tls_server_config must be a mapping") }
                 var cert: String?, keyFile: String?
                 var tls = TLS(certFile: "", keyFile: "")
-                for (fieldNode, field) in mapping {
-                    let name = fieldNode.string ?? ""
+                for field in try mapping(pair.value, key) {
+                    let name = field.key.scalar ?? ""
                     switch name {
-                    case "cert_file": cert = resolve(try string(field, name))
-                    case "key_file": keyFile = resolve(try string(field, name))
-                    case "client_ca_file": tls.clientCAFile = resolve(try string(field, name))
+                    case "cert_file": cert = resolve(try string(field.value, name))
+                    case "key_file": keyFile = resolve(try string(field.value, name))
+                    case "client_ca_file": tls.clientCAFile = resolve(try string(field.value, name))
                     case "client_auth_type":
-                        let text = try string(field, name)
-                        guard let auth = ClientAuth(rawValue: text) else {
-                            throw fail("client_auth_type \"\(text)\" is not one of \(ClientAuth.allCases.map(\.rawValue).joined(separator: ", "))")
+                        guard let auth = ClientAuth(rawValue: try string(field.value, name)) else {
+                            throw fail("\(field.value.mark): client_auth_type is not one of \(ClientAuth.allCases.map(\.rawValue).joined(separator: ", "))")
                         }
                         tls.clientAuth = auth
                     case "min_version", "max_version":
-                        let text = try string(field, name)
-                        guard let version = TLSVersion(rawValue: text) else { throw fail("\(name) \"\(text)\" is not one of TLS10, TLS11, TLS12, TLS13") }
+                        guard let version = TLSVersion(rawValue: try string(field.value, name)) else {
+                            throw fail("\(field.value.mark): \(name) is not one of TLS10, TLS11, TLS12, TLS13")
+                        }
                         if name == "min_version" { tls.minVersion = version } else { tls.maxVersion = version }
                     case "cipher_suites", "curve_preferences", "prefer_server_cipher_suites":
-                        throw fail("tls_server_config.\(name) is not supported (GnuTLS chooses from its NORMAL priorities)")
-                    default: throw fail("unknown field tls_server_config.\(name)")
+                        throw fail("\(field.key.mark): tls_server_config.\(name) is not supported (GnuTLS chooses from its NORMAL priorities)")
+                    default: throw fail("\(field.key.mark): unknown field in tls_server_config")
                     }
                 }
-                guard let cert, let keyFile else { throw fail("tls_server_config needs cert_file and key_file") }
+                guard let cert, let keyFile else { throw fail("\(pair.value.mark): tls_server_config needs cert_file and key_file") }
                 tls.certFile = cert
                 tls.keyFile = keyFile
-                if let max = tls.maxVersion, max < tls.minVersion { throw fail("max_version is below min_version") }
+                if let max = tls.maxVersion, max < tls.minVersion { throw fail("\(pair.value.mark): max_version is below min_version") }
                 if tls.clientAuth != .none && tls.clientCAFile == nil {
-                    throw fail("client_auth_type \(tls.clientAuth.rawValue) needs client_ca_file")
+                    throw fail("\(pair.value.mark): client_auth_type \(tls.clientAuth.rawValue) needs client_ca_file")
                 }
                 config.tls = tls
             case "http_server_config":
-                guard let mapping = value.mapping else { throw fail("http_server_config must be a mapping") }
-                for (fieldNode, field) in mapping {
-                    let name = fieldNode.string ?? ""
-                    switch name {
+                for field in try mapping(pair.value, key) {
+                    switch field.key.scalar ?? "" {
                     case "headers":
-                        guard let headers = field.mapping else { throw fail("http_server_config.headers must be a mapping") }
-                        for (headerNode, headerValue) in headers {
-                            let header = headerNode.string ?? ""
-                            guard let canonical = allowedHeaders.first(where: { $0.lowercased() == header.lowercased() }) else {
-                                throw fail("header \(header) is not one of \(allowedHeaders.joined(separator: ", "))")
+                        for header in try mapping(field.value, "http_server_config.headers") {
+                            let name = header.key.scalar ?? ""
+                            guard let canonical = allowedHeaders.first(where: { $0.lowercased() == name.lowercased() }) else {
+                                throw fail("\(header.key.mark): header is not one of \(allowedHeaders.joined(separator: ", "))")
                             }
-                            let text = try string(headerValue, header)
-                            guard !text.contains(where: \.isNewline) else { throw fail("header \(header) contains a line break") }
+                            let text = try string(header.value, canonical)
+                            guard !text.contains(where: \.isNewline) else { throw fail("\(header.value.mark): header \(canonical) contains a line break") }
                             config.headers.append(Header(name: canonical, value: text))
                         }
                     case "http2": continue  // libmicrohttpd speaks HTTP/1.1 only; accepted and ignored
-                    default: throw fail("unknown field http_server_config.\(name)")
+                    default: throw fail("\(field.key.mark): unknown field in http_server_config")
                     }
                 }
                 config.headers.sort { $0.name < $1.name }
             case "basic_auth_users":
-                guard let mapping = value.mapping else { throw fail("basic_auth_users must be a mapping of user to bcrypt hash") }
-                for (userNode, hashNode) in mapping {
-                    let user = userNode.string ?? ""
-                    let hash = try string(hashNode, "basic_auth_users.\(user)")
-                    guard ["$2a$", "$2b$", "$2y$"].contains(where: hash.hasPrefix), hash.count == 60 else {
-                        throw fail("basic_auth_users.\(user) is not a bcrypt hash ($2a$, $2b$ or $2y$)")
+                for entry in try mapping(pair.value, key) {
+                    guard let user = entry.key.scalar, !user.isEmpty, !user.contains(":") else {
+                        throw fail("\(entry.key.mark): basic_auth_users has an empty user name or one with a colon")
                     }
-                    guard !user.isEmpty, !user.contains(":") else { throw fail("basic_auth_users has an empty user name or one with a colon") }
+                    let hash = try string(entry.value, "a basic_auth_users hash")
+                    guard ["$2a$", "$2b$", "$2y$"].contains(where: hash.hasPrefix), hash.count == 60 else {
+                        throw fail("\(entry.value.mark): basic_auth_users entry is not a bcrypt hash ($2a$, $2b$ or $2y$)")
+                    }
                     config.users[user] = hash
                 }
             default:
-                throw fail("unknown field \(key)")
+                throw fail("\(pair.key.mark): unknown field")
             }
         }
         return config
     }
 }
 
-/// The web configuration cannot be used.
+/// The web configuration cannot be used. The reason names a line and column, never the file's content.
 public struct WebConfigError: Error, CustomStringConvertible, Equatable {
     public let path: String
     public let reason: String
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+
     public var description: String { "web config \(path): \(reason)".escapingLineBreaks }
 }

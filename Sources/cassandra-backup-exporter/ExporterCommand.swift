@@ -222,7 +222,8 @@ struct ExporterCommand: AsyncParsableCommand {
         // A broken cassandra.yaml at start-up stops the exporter with one line.
         let config = try configPath.map { path throws(CassandraConfigError) in try CassandraConfig.load(path: path) }
         if !dataDirectories.isEmpty { return (dataDirectories, configPath) }
-        let defaults = config?.dataFileDirectories.isEmpty == false ? config!.dataFileDirectories : ["/var/lib/cassandra/data"]
+        let defaults = (config ?? CassandraConfig(incrementalBackups: false, dataFileDirectories: []))
+            .tableDirectories(fallback: "/var/lib/cassandra/data")
         for directory in defaults where !FileManager.default.fileExists(atPath: directory) {
             throw ValidationError("data directory \(directory) (default) does not exist; pass --cassandra.data-dir")
         }

@@ -139,7 +139,7 @@ import TestSupport
         try "incremental_backups: maybe\n".write(toFile: temp("cassandra.yaml"), atomically: true, encoding: .utf8)
         let result = try Command.run(Self.exporter, ["--once", "--cassandra.config", temp("cassandra.yaml"), "--cassandra.data-dir", temp.path])
         #expect(result.status != 0)
-        #expect(result.stderr == "cassandra-backup-exporter: cassandra config \(temp("cassandra.yaml")): incremental_backups must be true or false, found \"maybe\"\n")
+        #expect(result.stderr == "cassandra-backup-exporter: cassandra config \(temp("cassandra.yaml")): 1:22: incremental_backups must be true or false (or yes/no, on/off)\n")
     }
 
     @Test func dataDirectoriesDefaultToTheConfigsList() throws {
@@ -151,6 +151,33 @@ import TestSupport
         #expect(result.status == 0, "\(result.stderr)")
         let samples = parseExposition(result.stdout)
         #expect(samples.value("cassandra_backup_files", ["data_dir": temp("d1")]) == 1)
+        #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "config"]) == 1)
+    }
+
+    /// Cassandra 4.0+ keeps the local system keyspaces in `local_system_data_file_directory`
+    /// when set: a data directory like the others. The config repeats keys, as real files do.
+    @Test func theLocalSystemDataDirectoryIsScannedToo() throws {
+        let temp = try TemporaryDirectory("once")
+        defer { temp.remove() }
+        let fixture = FixtureBuilder(root: temp.path)
+        try fixture.file("d1/ks/t-0123456789abcdef0123456789abcdef/backups/nb-1-big-Data.db", size: 10)
+        try fixture.file("sys/system/local-7ad54392bcdd35a684174e047860b377/backups/nb-2-big-Data.db", size: 20)
+        try fixture.file("sys/system/local-7ad54392bcdd35a684174e047860b377/backups/nb-3-big-Data.db", size: 20)
+        try """
+            incremental_backups: false
+            data_file_directories:
+                - /nonexistent
+            local_system_data_file_directory: \(temp("sys"))
+            data_file_directories:
+                - \(temp("d1"))
+            incremental_backups: true
+
+            """.write(toFile: temp("cassandra.yaml"), atomically: true, encoding: .utf8)
+        let result = try Command.run(Self.exporter, ["--once", "--cassandra.config", temp("cassandra.yaml")], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let samples = parseExposition(result.stdout)
+        #expect(samples.value("cassandra_backup_files", ["data_dir": temp("d1"), "table": "t"]) == 1)
+        #expect(samples.value("cassandra_backup_files", ["data_dir": temp("sys"), "keyspace": "system", "table": "local"]) == 2)
         #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "config"]) == 1)
     }
 

@@ -54,7 +54,7 @@ import TestSupport
     }
 
     /// The input libFuzzer found in CI: a plain key over several lines, which YAML folds into a
-    /// string holding a line feed, quoted by "unknown field"; then a quoted CR and Yams' own
+    /// string holding a line feed, once quoted by "unknown field"; then a quoted CR and a
     /// multi-line syntax error.
     @Test(arguments: ["? t_aut b\n  \n   .   k\n", "basic_auth_users:\n  \"al\\rice\": x\n", "[unclosed\n  a\n"])
     func errorsAreOneLine(text: String) {
@@ -65,6 +65,26 @@ import TestSupport
             #expect(error.description.hasPrefix("web config w.yml: "))
             let lineBreaks = error.description.filter(\.isNewline)
             #expect(lineBreaks.isEmpty, "\(error.description)")
+        }
+    }
+
+    /// exporter-toolkit reads the file with go-yaml's strict mode: a key written twice is an error.
+    /// Errors name the position and the setting and never quote a value or an unknown key.
+    @Test(arguments: [
+        ("basic_auth_users:\n  alice: $2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi\n  alice: hunter2\n",
+         "web config w.yml: malformed YAML: 3:3: duplicate key (first at 2:3)"),
+        ("basic_auth_users:\n  alice: hunter2\n", "web config w.yml: 2:10: basic_auth_users entry is not a bcrypt hash ($2a$, $2b$ or $2y$)"),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: hunter2\n",
+         "web config w.yml: 4:21: client_auth_type is not one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert"),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: hunter2\n", "web config w.yml: 4:16: min_version is not one of TLS10, TLS11, TLS12, TLS13"),
+        ("tls_server_config:\n  hunter2: a\n", "web config w.yml: 2:3: unknown field in tls_server_config"),
+        ("hunter2: x\n", "web config w.yml: 1:1: unknown field"),
+        ("http_server_config:\n  headers:\n    hunter2: x\n",
+         "web config w.yml: 3:5: header is not one of Cache-Control, Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection"),
+    ])
+    func refusesWithPositionsAndNoContent(text: String, expected: String) {
+        #expect(throws: WebConfigError(path: "w.yml", reason: String(expected.dropFirst("web config w.yml: ".count)))) {
+            try WebConfig.parse(text, path: "w.yml")
         }
     }
 

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the named Debian packages that are not installed yet (apt-get, sudo when not root).
+# Usage: bash scripts/apt-install.sh [--build] PACKAGE...   --build adds what building the exporter needs.
+set -euo pipefail
+build=(libmicrohttpd-dev libgnutls28-dev libcrypt-dev zlib1g-dev libyaml-dev libcurl4-gnutls-dev pkg-config)
+wanted=()
+for argument in "$@"; do
+    if [ "$argument" = --build ]; then wanted+=("${build[@]}"); else wanted+=("$argument"); fi
+done
+missing=()
+for package in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -gt 0 ] || exit 0
+echo "Installing: ${missing[*]}"
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+$sudo_cmd apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
