@@ -77,8 +77,12 @@ struct ExporterCommand: AsyncParsableCommand {
             help: ArgumentHelp("Jolokia agent base URL (e.g. http://127.0.0.1:8778/jolokia): read the runtime state over HTTP instead of running nodetool.", valueName: "url"))
     var jolokiaURL: String?
 
-    @Flag(name: .customLong("once"), help: "Scan once, print the exposition to standard output and exit.")
+    @Flag(name: .customLong("once"), help: "Scan once, print the exposition to standard output and exit. No process_* series: the output is meant for node_exporter's textfile collector, which exports its own.")
     var once = false
+
+    @Option(name: .customLong("output.file"),
+            help: ArgumentHelp("With --once: write the exposition to this file instead of standard output, atomically (a temporary file in the same directory, fsync, rename), mode 0644; a failed scan leaves the file as it was. For node_exporter's textfile collector the name must end in .prom.", valueName: "path"))
+    var outputFile: String?
 
     @Option(name: .customLong("web.listen-address"), help: ArgumentHelp("Address to listen on.", valueName: "host:port"))
     var listenAddress = ListenAddress(host: "", port: 9_989)
@@ -114,6 +118,7 @@ struct ExporterCommand: AsyncParsableCommand {
             throw ValidationError("--web.connection-timeout must be at least 1s (libmicrohttpd counts whole seconds)")
         }
         guard fullScanEvery >= 1 else { throw ValidationError("--collector.full-scan-every must be at least 1") }
+        if outputFile != nil, !once { throw ValidationError("--output.file needs --once") }
         if let jolokiaURL {
             guard let url = URL(string: jolokiaURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 throw ValidationError("--jolokia.url \(jolokiaURL): expected an http:// or https:// URL")
@@ -133,6 +138,9 @@ struct ExporterCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = makeLogger()
         let settings = try resolveSettings()
+        if let outputFile, let directory = settings.dataDirectories.first(where: { outputFile.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) {
+            throw ValidationError("--output.file \(outputFile) is inside the data directory \(directory); the exporter never writes there")
+        }
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism),
                                   configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
         let initial = CollectorState(build: .current, interval: once ? nil : interval.duration)
@@ -148,8 +156,15 @@ struct ExporterCommand: AsyncParsableCommand {
             }
             let state = collector.collect(after: initial)
             guard state.status.lastScanSucceeded == true else { throw ExitCode.failure }
-            let merged = Publisher.merged(state, await runtime)
-            FileHandle.standardOutput.write(Data(Pages.exposition(of: merged).utf8))
+            var merged = Publisher.merged(state, await runtime)
+            // node_exporter's textfile collector refuses series it exports itself (process_*).
+            merged.status.process = nil
+            let exposition = Pages.exposition(of: merged)
+            if let outputFile {
+                try TextfileWriter.write(exposition, to: outputFile)
+            } else {
+                FileHandle.standardOutput.write(Data(exposition.utf8))
+            }
             return
         }
 

@@ -26,6 +26,27 @@ import TestSupport
         }
     }
 
+    /// The textfile timer and its one-shot service: they verify, and the service may write only
+    /// the textfile directory.
+    @Test func textfileTimerVerifiesClean() throws {
+        let temp = try TemporaryDirectory("systemd")
+        defer { temp.remove() }
+        let service = try String(contentsOfFile: path("deploy/systemd/cassandra-backup-exporter-textfile.service"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/cassandra-backup-exporter", with: BuiltProducts.path("cassandra-backup-exporter"))
+        try service.write(toFile: temp("cassandra-backup-exporter-textfile.service"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(atPath: path("deploy/systemd/cassandra-backup-exporter-textfile.timer"),
+                                         toPath: temp("cassandra-backup-exporter-textfile.timer"))
+        let verify = try Command.run("systemd-analyze", ["verify", temp("cassandra-backup-exporter-textfile.timer"),
+                                                         temp("cassandra-backup-exporter-textfile.service")])
+        #expect(verify.status == 0 && verify.stdout.isEmpty && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")
+        let security = try Command.run("systemd-analyze", ["security", "--offline=yes", temp("cassandra-backup-exporter-textfile.service")])
+        let exposure = security.stdout.components(separatedBy: "Overall exposure level for cassandra-backup-exporter-textfile.service: ").last?
+            .split(separator: " ").first.flatMap { Double($0) }
+        #expect(exposure.map { $0 <= 2.0 } == true, "systemd-analyze security: \(security.stdout.suffix(200))")
+        #expect(service.contains("--once --output.file /var/lib/prometheus/node-exporter/cassandra_backup.prom"))
+        #expect(service.contains("ReadWritePaths=/var/lib/prometheus/node-exporter\n"))
+    }
+
     @Test func prometheusConfigAndAlertmanagerRoutingCheckClean() throws {
         let temp = try TemporaryDirectory("promconfig")
         defer { temp.remove() }

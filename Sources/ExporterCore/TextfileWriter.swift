@@ -1,0 +1,62 @@
+import Foundation
+import Glibc
+
+/// Writes an exposition for node_exporter's textfile collector the way such files must be
+/// written: to a temporary file in the same directory, flushed to disk, then renamed over the
+/// target, so the collector never reads half a file.
+///
+/// The file is made readable by everyone (0644): node_exporter runs as its own user and the
+/// content (paths, table names, sizes) is what `/metrics` serves anyway. The temporary name starts
+/// with a dot and does not end in `.prom`, so the collector skips it.
+///
+/// Related system calls: `open(2)` with `O_EXCL|O_NOFOLLOW`, `fsync(2)`, `rename(2)`.
+public enum TextfileWriter {
+    /// The mode of the written file.
+    public static let mode: mode_t = 0o644
+
+    /// Replaces the file at `path` with `text` atomically.
+    /// - Throws: ``TextfileError`` naming the path and the failed step; the target is then unchanged.
+    public static func write(_ text: String, to path: String) throws(TextfileError) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        guard !name.isEmpty else { throw TextfileError(path: path, step: "name", code: EISDIR) }
+        let temporary = "\(directory)/.\(name).\(getpid()).tmp"
+
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw TextfileError(path: temporary, step: "create", code: errno) }
+        var written = false
+        defer { if !written { unlink(temporary) } }
+        let outcome: Int32? = {
+            let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            guard fchmod(fd, mode) == 0 else { return errno }  // the umask may have narrowed it
+            do {
+                try file.write(contentsOf: Data(text.utf8))
+                try file.synchronize()  // fsync
+                try file.close()
+            } catch {
+                return errno == 0 ? EIO : errno
+            }
+            return nil
+        }()
+        if let outcome { throw TextfileError(path: temporary, step: "write", code: outcome) }
+        guard rename(temporary, path) == 0 else { throw TextfileError(path: path, step: "rename", code: errno) }
+        written = true
+        // The rename itself survives a crash once the directory is flushed too.
+        let directoryFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+    }
+}
+
+/// The textfile could not be written.
+public struct TextfileError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    /// `create`, `write` or `rename`.
+    public let step: String
+    public let code: Int32
+
+    public var description: String { "cannot \(step) \(path): \(String(cString: strerror(code)))".escapingLineBreaks }
+}
