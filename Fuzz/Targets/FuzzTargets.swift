@@ -32,7 +32,8 @@ enum FuzzTarget: String, CaseIterable {
         case .cassandraYaml:
             do { _ = try CassandraConfig.parse(text, path: "fuzz.yaml") } catch { require(!error.description.contains(where: \.isNewline), "multi-line error") }
         case .acceptEncoding:
-            _ = AcceptEncoding.acceptsGzip(text)
+            _ = ContentNegotiation.acceptsGzip(text)
+            _ = ContentNegotiation.format(accept: text)
         case .labelEscaping:
             let escaped = TextFormat.escapeLabelValue(text)
             require(!escaped.unicodeScalars.contains("\n"), "a raw line feed in an escaped label value")

@@ -6,31 +6,44 @@ import Synchronization
 
 /// The responses served until the next collection, prepared once per collection.
 public struct Pages: Sendable {
-    public let metrics: HTTPResponse
-    public let metricsGzip: HTTPResponse
-    public let landing: HTTPResponse
-
-    /// The Prometheus text exposition of `state`.
-    public static func exposition(of state: CollectorState) -> String {
-        TextFormat.render(ExporterMetrics.families(measurement: state.measurement, status: state.status))
+    /// The metrics in one format, plain and gzip-compressed.
+    public struct Metrics: Sendable {
+        public let plain: HTTPResponse
+        public let gzip: HTTPResponse
     }
 
-    /// Renders `state` into responses. The text is not kept: only the two bodies handed to
+    public let prometheusText: Metrics
+    public let openMetrics: Metrics
+    public let landing: HTTPResponse
+
+    /// The text exposition of `state` in `format`.
+    public static func exposition(of state: CollectorState, as format: ExpositionFormat = .prometheus) -> String {
+        TextFormat.render(ExporterMetrics.families(measurement: state.measurement, status: state.status), as: format)
+    }
+
+    /// Renders `state` into responses. The texts are not kept: only the bodies handed to
     /// libmicrohttpd stay in memory until the next collection.
     /// - Parameter headers: extra response headers (`http_server_config.headers`).
     public init(state: CollectorState, telemetryPath: String, headers: [(name: String, value: String)] = []) {
-        var text = Self.exposition(of: state)
-        let (plain, gzip) = text.withUTF8 { bytes in
-            (HTTPResponse(status: 200, headers: [("Content-Type", TextFormat.contentType), ("Vary", "Accept-Encoding")] + headers,
-                          body: UnsafeRawBufferPointer(bytes)),
-             HTTPResponse(status: 200, headers: [("Content-Type", TextFormat.contentType),
-                                                 ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")] + headers,
-                          body: Gzip.compress(UnsafeRawBufferPointer(bytes))))
+        func metrics(_ format: ExpositionFormat) -> Metrics {
+            var text = Self.exposition(of: state, as: format)
+            let common = [("Content-Type", format.contentType), ("Vary", "Accept, Accept-Encoding")] + headers
+            return text.withUTF8 { bytes in
+                Metrics(plain: HTTPResponse(status: 200, headers: common, body: UnsafeRawBufferPointer(bytes)),
+                        gzip: HTTPResponse(status: 200, headers: common + [("Content-Encoding", "gzip")],
+                                           body: Gzip.compress(UnsafeRawBufferPointer(bytes))))
+            }
         }
-        metrics = plain
-        metricsGzip = gzip
+        prometheusText = metrics(.prometheus)
+        openMetrics = metrics(.openMetrics)
         landing = HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
                                text: LandingPage.html(state: state, telemetryPath: telemetryPath), headers: headers)
+    }
+
+    /// The prepared metrics response for a format and encoding.
+    public func metrics(_ format: ExpositionFormat, gzip: Bool) -> HTTPResponse {
+        let metrics = format == .openMetrics ? openMetrics : prometheusText
+        return gzip ? metrics.gzip : metrics.plain
     }
 }
 

@@ -1,3 +1,4 @@
+import Exposition
 import MicroHTTPD
 import Synchronization
 
@@ -5,7 +6,7 @@ import Synchronization
 public final class Router: Sendable {
     /// What a request asks for.
     public enum Route: Equatable, Sendable {
-        case metrics(gzip: Bool)
+        case metrics(ExpositionFormat, gzip: Bool)
         case landing
         case notFound
         case methodNotAllowed
@@ -48,11 +49,13 @@ public final class Router: Sendable {
         fixed.withLock { $0 = FixedResponses(headers: headers) }
     }
 
-    /// The route for a method, a path and an `Accept-Encoding` header.
-    public static func route(method: String, path: String, acceptEncoding: String?, telemetryPath: String) -> Route {
+    /// The route for a method, a path and the `Accept` and `Accept-Encoding` headers.
+    public static func route(method: String, path: String, accept: String? = nil, acceptEncoding: String?,
+                             telemetryPath: String) -> Route {
         guard path == telemetryPath || path == "/" else { return .notFound }
         guard method == "GET" || method == "HEAD" else { return .methodNotAllowed }
-        return path == telemetryPath ? .metrics(gzip: AcceptEncoding.acceptsGzip(acceptEncoding)) : .landing
+        guard path == telemetryPath else { return .landing }
+        return .metrics(ContentNegotiation.format(accept: accept), gzip: ContentNegotiation.acceptsGzip(acceptEncoding))
     }
 
     /// The HTTP handler.
@@ -62,11 +65,10 @@ public final class Router: Sendable {
         case .unauthorized: return fixed.withLock { $0.unauthorized }
         case .forbidden: return fixed.withLock { $0.forbidden }
         }
-        switch Self.route(method: request.method, path: request.path,
+        switch Self.route(method: request.method, path: request.path, accept: request.header("Accept"),
                           acceptEncoding: request.header("Accept-Encoding"), telemetryPath: telemetryPath) {
-        case .metrics(let gzip):
-            let pages = store.pages
-            return gzip ? pages.metricsGzip : pages.metrics
+        case .metrics(let format, let gzip):
+            return store.pages.metrics(format, gzip: gzip)
         case .landing: return store.pages.landing
         case .notFound: return fixed.withLock { $0.notFound }
         case .methodNotAllowed: return fixed.withLock { $0.methodNotAllowed }

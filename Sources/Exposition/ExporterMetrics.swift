@@ -110,7 +110,7 @@ public enum ExporterMetrics {
                          help: "Entries skipped by scans since start, by reason. \(fromScan)", kind: .counter,
                          samples: SkipReason.allCases.map { .init([("reason", $0.rawValue)], Double(status.skippedTotal[$0])) }),
             MetricFamily(name: "cassandra_backup_exporter_build_info",
-                         help: "Constant 1, labelled with the exporter's version, revision and Swift version.",
+                         help: "Constant 1, labelled with the exporter's version, revision and Swift version.", kind: .info,
                          samples: [.init([("version", status.build.version), ("revision", status.build.revision),
                                           ("swift_version", status.build.swiftVersion)], 1)]),
         ]

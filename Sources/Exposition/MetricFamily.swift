@@ -1,7 +1,10 @@
 /// One metric family of the Prometheus text format: HELP, TYPE and its samples.
 public struct MetricFamily: Sendable {
-    public enum Kind: String, Sendable {
+    public enum Kind: Sendable {
         case gauge, counter
+        /// A constant 1 whose labels describe something (`*_info`): a gauge in the 0.0.4 text
+        /// format, OpenMetrics' `info` type.
+        case info
     }
 
     /// One line of the family: label pairs and a value.

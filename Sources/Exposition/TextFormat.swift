@@ -1,19 +1,33 @@
-/// Writes metric families in the Prometheus text exposition format, version 0.0.4.
+/// The two text formats a scrape can ask for.
+public enum ExpositionFormat: Sendable, CaseIterable {
+    /// The Prometheus text format, version 0.0.4.
+    case prometheus
+    /// OpenMetrics 1.0 text: counters typed without `_total`, `# UNIT` for bytes and seconds,
+    /// `info` for `_info` families, `# EOF` last.
+    case openMetrics
+
+    /// The `Content-Type` of the rendered text.
+    public var contentType: String {
+        switch self {
+        case .prometheus: "text/plain; version=0.0.4; charset=utf-8"
+        case .openMetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8"
+        }
+    }
+}
+
+/// Writes metric families in the Prometheus text exposition format (0.0.4) or in OpenMetrics 1.0.
 ///
 /// Written by hand rather than with swift-prometheus: its 2.x renderer neither escapes label
-/// values nor keeps a stable order, and the exporter builds each measurement fresh anyway, so a
-/// registry of long-lived metric objects would only add state. Output is sorted by family name
-/// and then by the rendered label set, so it is stable from scan to scan.
+/// values nor keeps a stable order nor speaks OpenMetrics, and the exporter builds each
+/// measurement fresh anyway, so a registry of long-lived metric objects would only add state.
+/// Output is sorted by family name and then by the rendered label set, so it is stable from scan
+/// to scan. Both formats carry the same samples under the same names.
 public enum TextFormat {
-    /// The `Content-Type` of the rendered text.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
-
-    /// Renders `families`; families without samples are left out.
-    public static func render(_ families: [MetricFamily]) -> String {
+    /// Renders `families` in `format`; families without samples are left out.
+    public static func render(_ families: [MetricFamily], as format: ExpositionFormat = .prometheus) -> String {
         var output = ""
         for family in families.sorted(by: { $0.name < $1.name }) where !family.samples.isEmpty {
-            output += "# HELP \(family.name) \(escapeHelp(family.help))\n"
-            output += "# TYPE \(family.name) \(family.kind.rawValue)\n"
+            output += header(of: family, format)
             let lines = family.samples.map { sample in
                 (labels: renderLabels(sample.labels), value: formatValue(sample.value))
             }
@@ -21,7 +35,30 @@ public enum TextFormat {
                 output += family.name + line.labels + " " + line.value + "\n"
             }
         }
+        if format == .openMetrics { output += "# EOF\n" }
         return output
+    }
+
+    /// The `# HELP`, `# TYPE` (and in OpenMetrics `# UNIT`) lines of a family.
+    private static func header(of family: MetricFamily, _ format: ExpositionFormat) -> String {
+        switch format {
+        case .prometheus:
+            let type = family.kind == .counter ? "counter" : "gauge"
+            return "# HELP \(family.name) \(escape(family.help, quote: false))\n# TYPE \(family.name) \(type)\n"
+        case .openMetrics:
+            // OpenMetrics names the family without the sample suffix: `x_total` samples belong to
+            // counter `x`, `x_info` samples to info `x`.
+            let (name, type): (Substring, String) = switch family.kind {
+            case .counter: (family.name.dropLast(family.name.hasSuffix("_total") ? 6 : 0), "counter")
+            case .info: (family.name.dropLast(family.name.hasSuffix("_info") ? 5 : 0), "info")
+            case .gauge: (Substring(family.name), "gauge")
+            }
+            var lines = "# HELP \(name) \(escape(family.help, quote: true))\n# TYPE \(name) \(type)\n"
+            if let unit = ["seconds", "bytes"].first(where: { name.hasSuffix("_" + $0) }) {
+                lines += "# UNIT \(name) \(unit)\n"
+            }
+            return lines
+        }
     }
 
     /// `{a="1",b="2"}`, or the empty string without labels.
@@ -36,11 +73,6 @@ public enum TextFormat {
     /// `Character` that is not `"\n"`, yet it still ends the line for a parser (found by fuzzing).
     public static func escapeLabelValue(_ value: String) -> String {
         escape(value, quote: true)
-    }
-
-    /// Escapes `\` and line feed, as the text format requires for HELP text.
-    static func escapeHelp(_ text: String) -> String {
-        escape(text, quote: false)
     }
 
     private static func escape(_ text: String, quote: Bool) -> String {

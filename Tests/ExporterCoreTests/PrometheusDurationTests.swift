@@ -25,6 +25,6 @@ import Testing
                       ("gzip;q=0", false), ("*;q=0", false), ("identity, gzip;q=0.5", true), ("GZIP", true),
                       ("*, gzip;q=0", false), (" gzip ;q=1.0", true), ("x-gzip", true)] as [(String?, Bool)])
     func decidesWhetherGzipIsAccepted(header: String?, accepted: Bool) {
-        #expect(AcceptEncoding.acceptsGzip(header) == accepted)
+        #expect(ContentNegotiation.acceptsGzip(header) == accepted)
     }
 }

@@ -54,4 +54,34 @@ import TestSupport
         // The values come back unchanged through a parser.
         #expect(Set(parseExposition(text).compactMap { $0.labels["table"] }) == Set(hostile))
     }
+
+    /// OpenMetrics 1.0: the family of `x_total` is counter `x`, of `x_info` info `x`; a unit
+    /// suffix gets `# UNIT`; HELP escapes quotes too; `# EOF` ends it. The samples are the same.
+    @Test func openMetricsNamesFamiliesUnitsAndEnds() {
+        let families = [
+            MetricFamily(name: "x_errors_total", help: "Errors.", kind: .counter, samples: [.init([("reason", "a")], 2)]),
+            MetricFamily(name: "x_build_info", help: "Build \"info\".", kind: .info, samples: [.init([("version", "1")], 1)]),
+            MetricFamily(name: "x_size_bytes", help: "Size.", samples: [.init(5)]),
+            MetricFamily(name: "x_cpu_seconds_total", help: "CPU.", kind: .counter, samples: [.init(0.5)]),
+        ]
+        #expect(TextFormat.render(families, as: .openMetrics) == """
+            # HELP x_build Build \\"info\\".
+            # TYPE x_build info
+            x_build_info{version="1"} 1
+            # HELP x_cpu_seconds CPU.
+            # TYPE x_cpu_seconds counter
+            # UNIT x_cpu_seconds seconds
+            x_cpu_seconds_total 0.5
+            # HELP x_errors Errors.
+            # TYPE x_errors counter
+            x_errors_total{reason="a"} 2
+            # HELP x_size_bytes Size.
+            # TYPE x_size_bytes gauge
+            # UNIT x_size_bytes bytes
+            x_size_bytes 5
+            # EOF
+
+            """)
+        #expect(TextFormat.render(families).contains("# TYPE x_build_info gauge\nx_build_info{version=\"1\"} 1\n"))
+    }
 }
