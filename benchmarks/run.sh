@@ -78,6 +78,9 @@ for size in "${sizes[@]}"; do
         awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" -v rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
             'BEGIN {printf "%.1f us at %.0f scrapes/s", t / hz * 1e6 / n, rps}'
     }
+    # What Prometheus 2.x asks for: OpenMetrics first, gzip.
+    prometheus_accept="Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+    cost_openmetrics=$(scrape_cost -H "Accept-Encoding: gzip" -H "$prometheus_accept")
     cost_gzip=$(scrape_cost -H "Accept-Encoding: gzip")
     cost_plain=$(scrape_cost)
     kill $pid; wait $pid 2>/dev/null || true; trap - EXIT
@@ -95,6 +98,7 @@ for size in "${sizes[@]}"; do
     printf '%-48s %8s MB\n' "--once peak RSS" "$(awk -v k="$once2_kb" 'BEGIN {printf "%.1f", k / 1024}')"
     printf '%-48s %8s MB\n' "daemon peak RSS after 5 scans and a scrape load" "$(awk -v k="$hwm_kb" 'BEGIN {printf "%.1f", k / 1024}')"
     printf '%-48s %s\n' "scrape body: plain / gzip (bytes)" "$body / $gzip_body"
-    printf '%-48s %s\n' "server CPU per scrape, gzip (as Prometheus asks)" "$cost_gzip"
+    printf '%-48s %s\n' "server CPU per scrape, OpenMetrics gzip (Prometheus)" "$cost_openmetrics"
+    printf '%-48s %s\n' "server CPU per scrape, 0.0.4 text gzip" "$cost_gzip"
     printf '%-48s %s\n' "server CPU per scrape, plain text" "$cost_plain"
 done

@@ -28,9 +28,9 @@ enum FuzzTarget: String, CaseIterable {
                 require(PrometheusDuration(duration.description) == duration, "duration \(text) does not round-trip")
             }
         case .webConfig:
-            do { _ = try WebConfig.parse(text, path: "fuzz.yml") } catch { require(!error.description.contains(where: \.isNewline), "multi-line error") }
+            do { _ = try WebConfig.parse(bytes: bytes, path: "fuzz.yml") } catch { require(!error.description.contains(where: \.isNewline), "multi-line error") }
         case .cassandraYaml:
-            do { _ = try CassandraConfig.parse(text, path: "fuzz.yaml") } catch { require(!error.description.contains(where: \.isNewline), "multi-line error") }
+            do { _ = try CassandraConfig.parse(bytes: bytes, path: "fuzz.yaml") } catch { require(!error.description.contains(where: \.isNewline), "multi-line error") }
         case .acceptEncoding:
             _ = ContentNegotiation.acceptsGzip(text)
             _ = ContentNegotiation.format(accept: text)

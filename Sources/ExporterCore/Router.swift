@@ -34,6 +34,9 @@ public final class Router: Sendable {
     private let store: PageStore
     private let access: AccessControl
     private let fixed: Mutex<FixedResponses>
+    /// The last `Accept` header and its format: a scraper sends the same header every time, and
+    /// parsing Prometheus' 130-byte header would otherwise cost more than serving the response.
+    private let lastNegotiation = Mutex<(accept: String, format: ExpositionFormat)?>(nil)
 
     /// - Parameter headers: extra response headers (`http_server_config.headers`).
     public init(telemetryPath: String, store: PageStore, access: AccessControl = AccessControl(config: WebConfig()),
@@ -58,6 +61,15 @@ public final class Router: Sendable {
         return .metrics(ContentNegotiation.format(accept: accept), gzip: ContentNegotiation.acceptsGzip(acceptEncoding))
     }
 
+    /// ``ContentNegotiation/format(accept:)``, remembered for the last header seen.
+    private func format(accept: String?) -> ExpositionFormat {
+        guard let accept else { return .prometheus }
+        if let last = lastNegotiation.withLock({ $0 }), last.accept == accept { return last.format }
+        let format = ContentNegotiation.format(accept: accept)
+        lastNegotiation.withLock { $0 = (accept, format) }
+        return format
+    }
+
     /// The HTTP handler.
     public func respond(to request: HTTPRequest) -> HTTPResponse {
         switch access.decide(authorization: request.header("Authorization"), certificate: request.clientCertificate) {
@@ -65,10 +77,10 @@ public final class Router: Sendable {
         case .unauthorized: return fixed.withLock { $0.unauthorized }
         case .forbidden: return fixed.withLock { $0.forbidden }
         }
-        switch Self.route(method: request.method, path: request.path, accept: request.header("Accept"),
-                          acceptEncoding: request.header("Accept-Encoding"), telemetryPath: telemetryPath) {
-        case .metrics(let format, let gzip):
-            return store.pages.metrics(format, gzip: gzip)
+        switch Self.route(method: request.method, path: request.path, acceptEncoding: request.header("Accept-Encoding"),
+                          telemetryPath: telemetryPath) {
+        case .metrics(_, let gzip):
+            return store.pages.metrics(format(accept: request.header("Accept")), gzip: gzip)
         case .landing: return store.pages.landing
         case .notFound: return fixed.withLock { $0.notFound }
         case .methodNotAllowed: return fixed.withLock { $0.methodNotAllowed }
