@@ -13,7 +13,7 @@ demo=${DEMO_DIR:-$PWD/demo-data}
 listen=${LISTEN_ADDRESS:-:9989}
 
 "$bin/cassandra-node-sim" --data-dir "$demo/disk1/data" --data-dir "$demo/disk2/data" \
-    --write-config "$demo/cassandra.yaml" --populate-only
+    --write-config "$demo/cassandra.yaml" --every-snapshot-kind --populate-only
 "$bin/cassandra-node-sim" --data-dir "$demo/disk1/data" --data-dir "$demo/disk2/data" \
     --flush-interval 2 --compaction-interval 7 --snapshot-interval 45 --ship-interval 90 &
 simulator=$!

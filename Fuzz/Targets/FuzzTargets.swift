@@ -44,7 +44,7 @@ enum FuzzTarget: String, CaseIterable {
                 _ = password
             }
         case .snapshotManifest:
-            _ = SnapshotManifest.createdAt(json: bytes)
+            _ = SnapshotManifest(json: bytes)
             _ = SnapshotManifest.parseInstant(text)
         case .listenAddress:
             if let address = try? ListenAddress(parsing: text) {

@@ -22,6 +22,15 @@ struct FileSetTally {
         links.append(Link(key: status.key, linkCount: status.linkCount, size: status.size, allocated: status.allocated))
     }
 
+    /// Adds every entry of `other` (a union of sets: an inode in both counts its links from both).
+    mutating func merge(_ other: FileSetTally) {
+        usage.files += other.usage.files
+        usage.sstables += other.usage.sstables
+        if let oldest = other.usage.oldestModified { usage.oldestModified = min(usage.oldestModified ?? oldest, oldest) }
+        if let newest = other.usage.newestModified { usage.newestModified = max(usage.newestModified ?? newest, newest) }
+        links += other.links
+    }
+
     /// `*-Data.db` entries added so far.
     var dataFiles: UInt64 { usage.sstables }
 

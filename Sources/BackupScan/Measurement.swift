@@ -68,14 +68,21 @@ public struct TableMeasurement: Sendable, Equatable {
     public let liveAllocatedBytes: UInt64
     /// One entry per `snapshots/<tag>/`, sorted by tag.
     public let snapshots: [SnapshotMeasurement]
+    /// All of `snapshots/` as one set: each inode once across the tags; exclusive bytes are what
+    /// clearing every snapshot of the table would free.
+    public let allSnapshots: FileSetUsage
 }
 
 /// The measurement of one snapshot directory `snapshots/<tag>/`.
 public struct SnapshotMeasurement: Sendable, Equatable {
     public let tag: String
+    /// Who made it: from the tag, the `ephemeral.snapshot` marker and the manifest.
+    public let origin: SnapshotOrigin
     public let usage: FileSetUsage
     /// `created_at` from `manifest.json` when present, else the directory's mtime.
     public let createdAt: Double
+    /// `expires_at` from `manifest.json`; `nil` when the snapshot has no expiry.
+    public let expiresAt: Double?
 }
 
 /// `statvfs` of one data directory.

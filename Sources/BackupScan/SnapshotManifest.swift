@@ -1,19 +1,37 @@
 import Foundation
 import Glibc
 
-/// Reads `created_at` from a snapshot's `manifest.json`.
+/// The fields the exporter reads from a snapshot's `manifest.json`.
 ///
-/// Cassandra 5.0 (`SnapshotManifest.java`) writes `created_at` as an ISO-8601 instant
-/// (`2024-05-01T10:15:30.123456789Z`, Java's `Instant.toString`); older versions write no such field.
-public enum SnapshotManifest {
-    /// Seconds since the epoch, or `nil` when the manifest has no readable `created_at`.
-    public static func createdAt(json: [UInt8]) -> Double? {
+/// Cassandra 5.0 (`SnapshotManifest.java`) writes `created_at` and, for a snapshot taken with a
+/// TTL (`nodetool snapshot --ttl`, `auto_snapshot_ttl`), `expires_at`, both ISO-8601 instants
+/// (`2024-05-01T10:15:30.123456789Z`, Java's `Instant.toString`), and `"ephemeral": true` for a
+/// repair's snapshot; 4.x writes only `files`.
+public struct SnapshotManifest: Sendable, Equatable {
+    /// Seconds since the epoch; `nil` when absent or unreadable.
+    public var createdAt: Double?
+    public var expiresAt: Double?
+    public var ephemeral = false
+
+    public init(createdAt: Double? = nil, expiresAt: Double? = nil, ephemeral: Bool = false) {
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.ephemeral = ephemeral
+    }
+
+    /// The manifest's fields; `nil` when the text is not a JSON object.
+    public init?(json: [UInt8]) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else { return nil }
-        switch object["created_at"] {
-        case let text as String: return parseInstant(text)
-        case let millis as NSNumber: return millis.doubleValue / 1000
-        default: return nil
+        func instant(_ key: String) -> Double? {
+            switch object[key] {
+            case let text as String: Self.parseInstant(text)
+            case let millis as NSNumber: millis.doubleValue / 1000
+            default: nil
+            }
         }
+        createdAt = instant("created_at")
+        expiresAt = instant("expires_at")
+        ephemeral = (object["ephemeral"] as? Bool) == true
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, any number of fraction digits.

@@ -52,13 +52,16 @@ struct TableScanner {
         }
         let backupInodes = backups.inodes()
         let liveInodes = live.inodes()
+        var allSnapshots = FileSetTally()
+        let snapshots = hasSnapshots ? measureSnapshots(in: table, into: &allSnapshots) : []
         return TableMeasurement(
             key: key,
             backups: backups.finished(backupInodes),
             backupCompactedBytes: backupInodes.allocatedBytes(notIn: liveInodes.map(\.key)),
             liveSSTables: live.dataFiles,
             liveAllocatedBytes: liveInodes.reduce(0) { $0 + $1.allocated },
-            snapshots: hasSnapshots ? measureSnapshots(in: table) : []
+            snapshots: snapshots,
+            allSnapshots: allSnapshots.finished(allSnapshots.inodes())
         )
     }
 
@@ -71,7 +74,9 @@ struct TableScanner {
 
     // MARK: Snapshots
 
-    private mutating func measureSnapshots(in table: Directory) -> [SnapshotMeasurement] {
+    /// Measures every `snapshots/<tag>/`; also adds each one's files to `all`, the union over the
+    /// table's snapshots.
+    private mutating func measureSnapshots(in table: Directory, into all: inout FileSetTally) -> [SnapshotMeasurement] {
         guard let snapshots = open(EntryName(literal: "snapshots"), in: table, path: "snapshots") else { return [] }
         var result: [SnapshotMeasurement] = []
         while let entry = next(in: snapshots) {
@@ -80,9 +85,13 @@ struct TableScanner {
             guard let tag = open(entry, in: snapshots, path: "snapshots/" + name) else { continue }
             var tally = FileSetTally()
             walk(tag, path: "snapshots/" + name, into: &tally, depth: 0)
-            let manifest = tag.readSmallFile("manifest.json", limit: Self.manifestSizeLimit)
-            let createdAt = manifest.flatMap(SnapshotManifest.createdAt(json:)) ?? ((try? tag.status())?.modified ?? 0)
-            result.append(SnapshotMeasurement(tag: name, usage: tally.finished(tally.inodes()), createdAt: createdAt))
+            all.merge(tally)
+            let manifest = tag.readSmallFile("manifest.json", limit: Self.manifestSizeLimit).flatMap(SnapshotManifest.init(json:))
+            // 4.x marks a repair's ephemeral snapshot with an empty file (`Directories.EPHEMERAL_SNAPSHOT_MARKER`).
+            let ephemeral = manifest?.ephemeral == true || tag.readSmallFile("ephemeral.snapshot", limit: Self.manifestSizeLimit) != nil
+            result.append(SnapshotMeasurement(
+                tag: name, origin: SnapshotOrigin(tag: name, ephemeral: ephemeral), usage: tally.finished(tally.inodes()),
+                createdAt: manifest?.createdAt ?? ((try? tag.status())?.modified ?? 0), expiresAt: manifest?.expiresAt))
         }
         return result.sorted { $0.tag < $1.tag }
     }

@@ -14,9 +14,11 @@ public struct CollectorState: Sendable {
     var scansSinceFullWalk = 0
 
     /// - Parameter interval: the configured time between scans, exported for alerting.
-    public init(build: BuildInfo, interval: Duration? = nil) {
+    /// - Parameter snapshotDetail: emit per-(table, tag) series for user snapshots too.
+    public init(build: BuildInfo, interval: Duration? = nil, snapshotDetail: Bool = false) {
         status = ExporterStatus(build: build)
         status.collectorInterval = interval?.seconds
+        status.snapshotDetail = snapshotDetail
     }
 }
 

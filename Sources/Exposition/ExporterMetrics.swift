@@ -11,7 +11,9 @@ public enum ExporterMetrics {
         var families: [MetricFamily] = []
         if let measurement {
             families += tableFamilies(measurement.tables)
-            families += snapshotFamilies(measurement.tables)
+            families += snapshotFamilies(measurement.tables, detail: status.snapshotDetail)
+            families += tableSnapshotFamilies(measurement.tables)
+            families += snapshotTagFamilies(measurement.tables)
             families += filesystemFamilies(measurement.filesystems)
         }
         families += statusFamilies(status)
@@ -58,8 +60,10 @@ public enum ExporterMetrics {
 
     // MARK: Per snapshot
 
-    private static func snapshotFamilies(_ tables: [TableMeasurement]) -> [MetricFamily] {
-        typealias Value = (SnapshotMeasurement) -> Double
+    /// Per (table, tag): every automatic snapshot, and user snapshots only with `detail`
+    /// (`--collector.snapshot-detail`): tables times tags is what a retention multiplies.
+    private static func snapshotFamilies(_ tables: [TableMeasurement], detail: Bool) -> [MetricFamily] {
+        typealias Value = (SnapshotMeasurement) -> Double?
         let columns: [(name: String, help: String, value: Value)] = [
             ("cassandra_backup_snapshot_files", "Regular files in the snapshot.", { Double($0.usage.files) }),
             ("cassandra_backup_snapshot_size_bytes", "Apparent size of the snapshot, each inode once.",
@@ -71,15 +75,63 @@ public enum ExporterMetrics {
              { Double($0.usage.exclusiveBytes) }),
             ("cassandra_backup_snapshot_created_timestamp_seconds",
              "created_at from manifest.json, else the snapshot directory's mtime.", { $0.createdAt }),
+            ("cassandra_backup_snapshot_expires_timestamp_seconds",
+             "expires_at from manifest.json (a snapshot taken with a TTL); absent without one.", { $0.expiresAt }),
+        ]
+        let shown = tables.flatMap { table in
+            table.snapshots.filter { detail || $0.origin.isAutomatic }.map { (table.key, $0) }
+        }
+        return columns.map { column in
+            MetricFamily(name: column.name, help: "\(column.help) User snapshots only with --collector.snapshot-detail. \(fromScan)",
+                         samples: shown.compactMap { key, snapshot in
+                             column.value(snapshot).map {
+                                 MetricFamily.Sample(tableLabels(key) + [("snapshot", snapshot.tag), ("origin", snapshot.origin.rawValue)], $0)
+                             }
+                         })
+        }
+    }
+
+    /// Per table, all its snapshots together.
+    private static func tableSnapshotFamilies(_ tables: [TableMeasurement]) -> [MetricFamily] {
+        typealias Value = (TableMeasurement) -> Double
+        let columns: [(name: String, help: String, value: Value)] = [
+            ("cassandra_backup_table_snapshots", "Snapshot directories of the table.", { Double($0.snapshots.count) }),
+            ("cassandra_backup_table_snapshots_allocated_bytes",
+             "Allocated bytes of the table's snapshots, each inode once across all of them.", { Double($0.allSnapshots.allocatedBytes) }),
+            ("cassandra_backup_table_snapshots_exclusive_bytes",
+             "Allocated bytes of inodes whose every link is inside the table's snapshots/: what clearing them all would free.",
+             { Double($0.allSnapshots.exclusiveBytes) }),
         ]
         return columns.map { column in
-            var family = MetricFamily(name: column.name, help: "\(column.help) \(fromScan)")
-            for table in tables {
-                for snapshot in table.snapshots {
-                    family.samples.append(.init(tableLabels(table.key) + [("snapshot", snapshot.tag)], column.value(snapshot)))
-                }
-            }
-            return family
+            MetricFamily(name: column.name, help: "\(column.help) \(fromScan)",
+                         samples: tables.map { .init(tableLabels($0.key), column.value($0)) })
+        }
+    }
+
+    /// Per tag across the node (labels `snapshot`, `origin`): what `nodetool clearsnapshot -t <tag>` concerns.
+    private static func snapshotTagFamilies(_ tables: [TableMeasurement]) -> [MetricFamily] {
+        let rollUps = SnapshotTagRollUp.of(tables)
+        typealias Value = (SnapshotTagRollUp) -> Double?
+        let columns: [(name: String, help: String, value: Value)] = [
+            ("cassandra_backup_snapshot_tag_tables", "Tables holding a snapshot with this tag.", { Double($0.tables) }),
+            ("cassandra_backup_snapshot_tag_files", "Regular files in the tag's snapshots, summed over the tables.",
+             { Double($0.usage.files) }),
+            ("cassandra_backup_snapshot_tag_size_bytes", "Apparent size of the tag's snapshots, summed over the tables.",
+             { Double($0.usage.sizeBytes) }),
+            ("cassandra_backup_snapshot_tag_allocated_bytes", "Allocated bytes of the tag's snapshots, summed over the tables.",
+             { Double($0.usage.allocatedBytes) }),
+            ("cassandra_backup_snapshot_tag_exclusive_bytes",
+             "Exclusive bytes of the tag's snapshots, summed over the tables: what clearsnapshot -t <tag> frees on this node.",
+             { Double($0.usage.exclusiveBytes) }),
+            ("cassandra_backup_snapshot_tag_created_timestamp_seconds", "The earliest creation time over the tag's snapshots.",
+             { $0.createdAt }),
+            ("cassandra_backup_snapshot_tag_expires_timestamp_seconds",
+             "The earliest expires_at over the tag's snapshots; absent when none has one.", { $0.expiresAt }),
+        ]
+        return columns.map { column in
+            MetricFamily(name: column.name, help: "\(column.help) \(fromScan)", samples: rollUps.compactMap { rollUp in
+                column.value(rollUp).map { .init([("snapshot", rollUp.tag), ("origin", rollUp.origin.rawValue)], $0) }
+            })
         }
     }
 

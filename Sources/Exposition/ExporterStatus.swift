@@ -13,6 +13,8 @@ public struct ExporterStatus: Sendable {
     public var tablesReused: Int?
     /// The configured time between scans, in seconds.
     public var collectorInterval: Double?
+    /// Whether per-(table, tag) series are emitted for user snapshots too (`--collector.snapshot-detail`).
+    public var snapshotDetail = false
     /// Entries skipped since start, by reason.
     public var skippedTotal = ScanErrorCounts()
     /// Whether incremental backup is enabled, per source (`config`, `runtime`); a source that

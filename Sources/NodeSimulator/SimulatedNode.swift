@@ -59,11 +59,9 @@ public final class SimulatedNode {
     private func simulateDrop(_ table: TableSpec, in dataDirectory: String) throws {
         try createTableDirectory(table, in: dataDirectory)
         for _ in 0..<2 { try flush(table, in: dataDirectory) }
-        try snapshot(tag: "dropped-1700000000000-\(table.name)", of: [table], in: [dataDirectory])
-        let directory = path(of: table, in: dataDirectory)
-        for name in try files.contentsOfDirectory(atPath: directory) where name.hasSuffix(".db") || name.hasSuffix(".txt") || name.hasSuffix(".crc32") {
-            try files.removeItem(atPath: "\(directory)/\(name)")
-        }
+        try snapshot(tag: "dropped-1700000000000-\(table.name)", of: [table], in: [dataDirectory],
+                     createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        try removeLiveFiles(of: table, in: dataDirectory)
     }
 
     // MARK: Node activity
@@ -112,10 +110,22 @@ public final class SimulatedNode {
         return true
     }
 
+    /// What a snapshot directory holds besides the links, by the Cassandra version that took it.
+    public enum SnapshotStyle: Sendable {
+        /// 5.0: `manifest.json` with `files`, `created_at`, `expires_at` (a TTL) and `ephemeral`.
+        case cassandra5(expiresAfter: TimeInterval? = nil, ephemeral: Bool = false)
+        /// 4.x: `manifest.json` with `files` only; a repair's snapshot also has the empty marker
+        /// file `ephemeral.snapshot`.
+        case cassandra4(ephemeralMarker: Bool = false)
+        /// 3.x: `manifest.json` with `files` only.
+        case cassandra3
+    }
+
     /// Hard-links every live file of `tables` into `snapshots/<tag>/` of each data directory,
-    /// with `manifest.json` (Cassandra 5.0 fields) and `schema.cql`.
-    public func snapshot(tag: String, of tables: [TableSpec]? = nil, in dataDirectories: [String]? = nil) throws {
-        let createdAt = ISO8601DateFormatter.withFractions.string(from: Date())
+    /// with `manifest.json` and `schema.cql` as the version in `style` writes them.
+    /// - Parameter createdAt: the snapshot's time (default now); also its directory's mtime.
+    public func snapshot(tag: String, of tables: [TableSpec]? = nil, in dataDirectories: [String]? = nil,
+                         style: SnapshotStyle = .cassandra5(), createdAt: Date = Date()) throws {
         for dataDirectory in dataDirectories ?? self.dataDirectories {
             for table in tables ?? self.tables {
                 let directory = path(of: table, in: dataDirectory)
@@ -129,12 +139,72 @@ public final class SimulatedNode {
                         if name.hasSuffix("-Data.db") { listed.append(name) }
                     }
                 }
-                let manifest: [String: Any] = ["files": listed, "created_at": createdAt, "expires_at": NSNull(), "ephemeral": false]
+                var manifest: [String: Any] = ["files": listed]
+                switch style {
+                case .cassandra5(let expiresAfter, let ephemeral):
+                    manifest["created_at"] = ISO8601DateFormatter.withFractions.string(from: createdAt)
+                    manifest["expires_at"] = expiresAfter.map { ISO8601DateFormatter.withFractions.string(from: createdAt + $0) } ?? NSNull()
+                    manifest["ephemeral"] = ephemeral
+                case .cassandra4(ephemeralMarker: true):
+                    files.createFile(atPath: "\(target)/ephemeral.snapshot", contents: Data())
+                case .cassandra4, .cassandra3:
+                    break
+                }
                 try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])
                     .write(to: URL(fileURLWithPath: "\(target)/manifest.json"))
                 try Data("CREATE TABLE IF NOT EXISTS \(table.keyspace).\(table.name) (id uuid PRIMARY KEY);\n".utf8)
                     .write(to: URL(fileURLWithPath: "\(target)/schema.cql"))
+                try files.setAttributes([.modificationDate: createdAt], ofItemAtPath: target)
             }
+        }
+    }
+
+    /// One snapshot of every kind Cassandra and operators make, in the first data directory, as
+    /// of `now`; returns each tag with its table and the `origin` it stands for.
+    ///
+    /// DROP and TRUNCATE with `auto_snapshot` (with and without `auto_snapshot_ttl`), `nodetool
+    /// scrub`, the upgrade snapshot of the system tables, repair snapshots left behind (3.x UUID
+    /// tag, 4.x ephemeral marker, 5.0 ephemeral manifest), a diagnostic snapshot, user snapshots
+    /// with 4.x and 5.0 manifests, and one whose TTL has run out while it is still on disk.
+    @discardableResult
+    public func takeEveryKindOfSnapshot(now: Date = Date()) throws -> [(tag: String, table: TableSpec, origin: String)] {
+        let disk = [dataDirectories[0]]
+        let millis = { (date: Date) in String(Int64(date.timeIntervalSince1970 * 1000)) }
+        let day: TimeInterval = 86_400
+        let table = { (keyspace: String, name: String) in self.tables.first { $0.keyspace == keyspace && $0.name == name } ?? self.tables[0] }
+        let orders = table("shop", "orders"), customers = table("shop", "customers"), events = table("telemetry", "events")
+        let sessions = table("legacy", "sessions")
+        let systemTables = tables.filter { $0.keyspace == "system" || $0.keyspace == "system_schema" }
+        var taken: [(String, TableSpec, String)] = []
+        func take(_ tag: String, _ of: [TableSpec], _ style: SnapshotStyle, age: TimeInterval, origin: String) throws {
+            try snapshot(tag: tag, of: of, in: disk, style: style, createdAt: now - age)
+            taken += of.map { (tag, $0, origin) }
+        }
+        // A second dropped table, dropped with auto_snapshot_ttl = 30d (4.1+).
+        let wishlists = TableSpec(keyspace: "shop", name: "wishlists", id: "22222222333344445555666666666666", format: .cassandra5BTI, flushBytes: 32_768)
+        try createTableDirectory(wishlists, in: disk[0])
+        try flush(wishlists, in: disk[0])
+        try take("dropped-\(millis(now - 3 * day))-wishlists", [wishlists], .cassandra5(expiresAfter: 30 * day), age: 3 * day, origin: "dropped")
+        try removeLiveFiles(of: wishlists, in: disk[0])
+        try take("truncated-\(millis(now - 40 * day))-orders", [orders], .cassandra4(), age: 40 * day, origin: "truncated")
+        try take("truncated-\(millis(now - 2 * day))-events", [events], .cassandra5(expiresAfter: 7 * day), age: 2 * day, origin: "truncated")
+        try take("pre-scrub-\(millis(now - 10 * day))", [customers], .cassandra4(), age: 10 * day, origin: "pre_scrub")
+        try take("\(millis(now - 90 * day))-upgrade-4.1.5-5.0.2", systemTables, .cassandra5(), age: 90 * day, origin: "upgrade")
+        try take("0e6ba5f0-7c1d-11ee-8a3b-0242ac120002", [sessions], .cassandra3, age: 5 * day, origin: "repair")
+        try take("5d1e8c20-8b5f-11ee-b9d1-0242ac120002", [orders], .cassandra4(ephemeralMarker: true), age: 2 * day, origin: "repair")
+        try take("7f3a9b40-9c6e-11ee-a1c2-0242ac120002", [events], .cassandra5(ephemeral: true), age: 0.5 * day, origin: "repair")
+        try take("RepairedDataMismatch-\(millis(now - 20 * day))", [customers], .cassandra4(), age: 20 * day, origin: "diagnostic")
+        try take("weekly-2024-05-01", [orders, customers], .cassandra4(), age: 6 * day, origin: "user")
+        try take("medusa-daily", [orders, events], .cassandra5(expiresAfter: 14 * day), age: 1 * day, origin: "user")
+        try take("before-migration", [customers], .cassandra5(expiresAfter: 1 * day), age: 4 * day, origin: "user")  // expired, still here
+        return taken
+    }
+
+    /// Deletes a table's live SSTables, as DROP does after its snapshot.
+    private func removeLiveFiles(of table: TableSpec, in dataDirectory: String) throws {
+        let directory = path(of: table, in: dataDirectory)
+        for name in try files.contentsOfDirectory(atPath: directory) where name.hasSuffix(".db") || name.hasSuffix(".txt") || name.hasSuffix(".crc32") {
+            try files.removeItem(atPath: "\(directory)/\(name)")
         }
     }
 

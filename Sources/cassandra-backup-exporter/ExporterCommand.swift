@@ -24,7 +24,13 @@ struct ExporterCommand: AsyncParsableCommand {
             _oldest_file_timestamp_seconds (the shipping job's lag), _newest_file_timestamp_seconds, \
             _live_sstables, _live_allocated_bytes. Per snapshot (plus label snapshot): \
             cassandra_backup_snapshot_files, _size_bytes, _allocated_bytes, _exclusive_bytes, \
-            _created_timestamp_seconds. Per node: cassandra_backup_incremental_enabled{source="config"|"runtime"}, \
+            _created_timestamp_seconds, _expires_timestamp_seconds, with label origin (user, dropped, \
+            truncated, pre_scrub, upgrade, repair, diagnostic); user snapshots only with \
+            --collector.snapshot-detail. Per table always: cassandra_backup_table_snapshots, \
+            _snapshots_allocated_bytes, _snapshots_exclusive_bytes; per tag across the node (labels \
+            snapshot, origin): cassandra_backup_snapshot_tag_tables, _files, _size_bytes, \
+            _allocated_bytes, _exclusive_bytes (what clearsnapshot -t frees), \
+            _created_timestamp_seconds, _expires_timestamp_seconds. Per node: cassandra_backup_incremental_enabled{source="config"|"runtime"}, \
             cassandra_backup_filesystem_avail_bytes, _size_bytes, and scan health \
             (cassandra_backup_scan_success, _duration_seconds, _errors_total{reason}).
 
@@ -58,6 +64,10 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("collector.full-scan-every"),
             help: ArgumentHelp("Walk every table on every Nth scan; between them, tables whose directories did not change are reused. 1 walks everything every time.", valueName: "n"))
     var fullScanEvery = 10
+
+    @Flag(name: .customLong("collector.snapshot-detail"),
+          help: "Also emit the per-(table, tag) snapshot series for user snapshots. Off by default: a retention of N daily snapshots of T tables makes N×T series per metric; the per-table totals and per-tag roll-ups answer the usual questions. Automatic snapshots (dropped, truncated, pre_scrub, upgrade, repair, diagnostic) always get them.")
+    var snapshotDetail = false
 
     @Option(name: .customLong("nodetool.path"),
             help: ArgumentHelp("nodetool, run as `nodetool <args> statusbackup` for the runtime state. Default: nodetool on PATH, if any.", valueName: "path"))
@@ -143,7 +153,7 @@ struct ExporterCommand: AsyncParsableCommand {
         }
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism),
                                   configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
-        let initial = CollectorState(build: .current, interval: once ? nil : interval.duration)
+        let initial = CollectorState(build: .current, interval: once ? nil : interval.duration, snapshotDetail: snapshotDetail)
         // A broken web config at start-up stops the exporter with one line (also with --once).
         let webConfig = try webConfigFile.map { path throws(WebConfigError) in try WebConfig.load(path: path) } ?? WebConfig()
         let probe = runtimeProbe()

@@ -46,6 +46,9 @@ struct SimulatorCommand: ParsableCommand {
     @Option(help: "Take a snapshot with this tag after creating the tree.")
     var initialSnapshot: String?
 
+    @Flag(help: "After creating the tree, take one snapshot of every kind (DROP/TRUNCATE auto-snapshots with and without TTL, pre-scrub, upgrade, repair left behind, diagnostic, user snapshots, an expired one).")
+    var everySnapshotKind = false
+
     @Flag(help: "Create the tree (when absent) and exit.")
     var populateOnly = false
 
@@ -62,6 +65,7 @@ struct SimulatorCommand: ParsableCommand {
         if !FileManager.default.fileExists(atPath: dataDirectories[0] + "/system") {
             try node.populate(flushes: initialFlushes)
             if let initialSnapshot { try node.snapshot(tag: initialSnapshot) }
+            if everySnapshotKind { try node.takeEveryKindOfSnapshot() }
         }
         if let writeConfig {
             let yaml = "incremental_backups: true\ndata_file_directories:\n"

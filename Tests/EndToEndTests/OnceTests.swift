@@ -29,7 +29,9 @@ import TestSupport
         let temp = try TemporaryDirectory("once")
         defer { temp.remove() }
         let directories = try Self.simulatedNode(in: temp)
-        let result = try Command.run(Self.exporter, ["--once", "--cassandra.data-dir", directories[0], "--cassandra.data-dir", directories[1]])
+        // With detail, so the user snapshot "before-upgrade" has its per-(table, tag) series too.
+        let result = try Command.run(Self.exporter, ["--once", "--collector.snapshot-detail",
+                                                     "--cassandra.data-dir", directories[0], "--cassandra.data-dir", directories[1]])
         #expect(result.status == 0, "\(result.stderr)")
         let samples = parseExposition(result.stdout)
 
@@ -71,9 +73,14 @@ import TestSupport
                 }
                 sawExclusive = sawExclusive || backups.exclusiveBytes > 0
                 sawCompacted = sawCompacted || backups.allocatedBytes(notIn: live) > backups.exclusiveBytes
-                for tag in (try? FileManager.default.contentsOfDirectory(atPath: directory + "/snapshots")) ?? [] {
+                let tags = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/snapshots")) ?? []
+                let allSnapshots = try FileOracle(directory + "/snapshots")
+                #expect(samples.value("cassandra_backup_table_snapshots", labels) == Double(tags.count))
+                #expect(samples.value("cassandra_backup_table_snapshots_allocated_bytes", labels) == Double(allSnapshots.allocatedBytes))
+                #expect(samples.value("cassandra_backup_table_snapshots_exclusive_bytes", labels) == Double(allSnapshots.exclusiveBytes))
+                for tag in tags {
                     let snapshot = try FileOracle("\(directory)/snapshots/\(tag)")
-                    let snapshotLabels = labels.merging(["snapshot": tag]) { $1 }
+                    let snapshotLabels = labels.merging(["snapshot": tag, "origin": tag.hasPrefix("dropped-") ? "dropped" : "user"]) { $1 }
                     #expect(samples.value("cassandra_backup_snapshot_files", snapshotLabels) == Double(snapshot.count))
                     #expect(samples.value("cassandra_backup_snapshot_size_bytes", snapshotLabels) == Double(snapshot.apparentBytes))
                     #expect(samples.value("cassandra_backup_snapshot_allocated_bytes", snapshotLabels) == Double(snapshot.allocatedBytes))
