@@ -51,7 +51,7 @@ import TestSupport
         _ = try Command.output("mount", ["-t", "tmpfs", "-o", "size=2g", "tmpfs", temp("disks")])
         let dataDirectories = [temp("disks/disk1/data"), temp("disks/disk2/data")]
         let dataArguments = dataDirectories.flatMap { ["--data-dir", $0] }
-        _ = try Command.output(sim, dataArguments + ["--populate-only", "--write-config", temp("cassandra.yaml")])
+        _ = try Command.output(sim, dataArguments + ["--populate-only", "--every-snapshot-kind", "--write-config", temp("cassandra.yaml")])
         // The shipping job never runs: backups age, the failure story the test waits for.
         let simulator = try RunningProcess(sim, dataArguments + ["--flush-interval", "0.3", "--compaction-interval", "0.7",
                                                                  "--snapshot-interval", "3", "--ship-interval", "0"])
@@ -133,10 +133,16 @@ import TestSupport
 
         // Every rule's expression parses and evaluates. Recording rules return data; an alert
         // expression returns data exactly when its story is happening in this run.
-        let expectedFiring: Set<String> = ["CassandraBackupNotShipped"]  // shipping never runs; threshold 5s
+        let expectedFiring: Set<String> = [
+            "CassandraBackupNotShipped",  // shipping never runs; threshold 5s
+            "CassandraBackupAutomaticSnapshotForgotten",  // the simulator's truncated (40 days), upgrade and diagnostic snapshots
+            "CassandraBackupRepairSnapshotLeftBehind",  // repair snapshots of 2 and 5 days
+            "CassandraBackupSnapshotExpired",  // before-migration expired 3 days ago
+        ]
         let quietBecause: [String: String] = [
             "CassandraBackupDiskFillingUp": "the data directories' 2 GiB tmpfs keeps far more than 40% free",
             "CassandraBackupLargeShareOfDisk": "the demo's backups are megabytes on a large filesystem",
+            "CassandraBackupSnapshotsLargeShareOfDisk": "the demo's snapshots are megabytes on a 2 GiB filesystem",
             "CassandraBackupEnabledOnlyAtRuntime": "cassandra.yaml and nodetool both say enabled",
             "CassandraBackupDisabledAtRuntime": "cassandra.yaml and nodetool both say enabled",
             "CassandraBackupIncrementalDisabled": "incremental backup is on where it is expected",

@@ -16,7 +16,7 @@ import TestSupport
 
     @Test func promtoolUnitTestsPass() throws {
         let tests = try FileManager.default.contentsOfDirectory(atPath: path("alerts/tests")).filter { $0.hasSuffix(".test.yml") }.sorted()
-        #expect(tests.count == 2)
+        #expect(tests.count == 3)
         let result = try Command.run("promtool", ["test", "rules"] + tests.map { path("alerts/tests/\($0)") })
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     }
@@ -26,8 +26,9 @@ import TestSupport
         let runbook = try String(contentsOfFile: path("docs/runbook.md"), encoding: .utf8)
         let unitTests = try String(contentsOfFile: path("alerts/tests/cassandra-backup.test.yml"), encoding: .utf8)
             + String(contentsOfFile: path("alerts/tests/cassandra-backup-without-thresholds.test.yml"), encoding: .utf8)
+            + String(contentsOfFile: path("alerts/tests/cassandra-backup-snapshots.test.yml"), encoding: .utf8)
         let blocks = rules.components(separatedBy: "- alert: ").dropFirst()
-        #expect(blocks.count == 12)
+        #expect(blocks.count == 16)
         for block in blocks {
             let name = String(block.prefix { !$0.isNewline })
             #expect(name.hasPrefix("CassandraBackup"))
