@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Scan speed, memory and scrape cost on synthetic trees shaped like a big node, next to du -sb.
-# Usage: bash benchmarks/run.sh [100k|1m ...]   (default: both). Trees are generated once (fixed
+# Usage: bash benchmarks/run.sh [100k|1m|retention ...]   (default: all three). "retention" is
+# 200 tables with 30 daily user snapshots each: the exposition in the default mode and with
+# --collector.snapshot-detail. Trees are generated once (fixed
 # seed) under $BENCH_DIR (default /var/tmp/cassandra-backup-bench); the 1M tree takes ~2 minutes
 # and ~1.5 GB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes=("${@:-100k 1m}")
-[ $# -gt 0 ] || sizes=(100k 1m)
+sizes=("${@:-100k 1m retention}")
+[ $# -gt 0 ] || sizes=(100k 1m retention)
 bench_dir=${BENCH_DIR:-/var/tmp/cassandra-backup-bench}
 
 bash scripts/apt-install.sh --build wrk curl time
@@ -19,7 +21,30 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name {print $2}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# The exposition of a node with a snapshot retention, in both modes.
+retention() {
+    local tree="$bench_dir/retention/data"
+    if [ ! -d "$tree/system" ]; then
+        echo "generating the retention tree in $tree ..."
+        "$bin/cassandra-node-sim" --data-dir "$tree" --bulk-tables 192 --initial-flushes 2 --retention-snapshots 30 \
+            --seed 1 --populate-only
+    fi
+    echo
+    echo "== retention tree: $(find "$tree" -mindepth 2 -maxdepth 2 -type d | wc -l) tables, 30 daily snapshots each =="
+    printf '%-34s %10s %12s %10s %10s %9s\n' "mode" "series" "plain bytes" "gzip bytes" "--once s" "RSS MB"
+    for mode in default detail; do
+        local flags=()
+        [ $mode = detail ] && flags=(--collector.snapshot-detail)
+        local out; out=$(mktemp)
+        local stats; stats=$( { /usr/bin/time -f "%e %M" "$bin/cassandra-backup-exporter" --once "${flags[@]}" --cassandra.data-dir "$tree" >"$out"; } 2>&1 | tail -n 1)
+        printf '%-34s %10s %12s %10s %10s %9s\n' "$mode" "$(grep -vc '^#' "$out")" "$(wc -c <"$out")" "$(gzip -c "$out" | wc -c)" \
+            "${stats% *}" "$(awk -v k="${stats#* }" 'BEGIN {printf "%.1f", k / 1024}')"
+        rm -f "$out"
+    done
+}
+
 for size in "${sizes[@]}"; do
+    if [ "$size" = retention ]; then retention; continue; fi
     case $size in
         100k) tables=500; flushes=11 ;;
         1m) tables=500; flushes=72 ;;

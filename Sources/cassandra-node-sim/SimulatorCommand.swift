@@ -46,6 +46,9 @@ struct SimulatorCommand: ParsableCommand {
     @Option(help: "Take a snapshot with this tag after creating the tree.")
     var initialSnapshot: String?
 
+    @Option(help: "After creating the tree, take this many daily user snapshots of every table (daily-001, daily-002, …), as a backup tool's retention does.")
+    var retentionSnapshots = 0
+
     @Flag(help: "After creating the tree, take one snapshot of every kind (DROP/TRUNCATE auto-snapshots with and without TTL, pre-scrub, upgrade, repair left behind, diagnostic, user snapshots, an expired one).")
     var everySnapshotKind = false
 
@@ -66,6 +69,7 @@ struct SimulatorCommand: ParsableCommand {
             try node.populate(flushes: initialFlushes)
             if let initialSnapshot { try node.snapshot(tag: initialSnapshot) }
             if everySnapshotKind { try node.takeEveryKindOfSnapshot() }
+            for day in 0..<retentionSnapshots { try node.snapshot(tag: "daily-" + String(format: "%03d", day + 1), style: .cassandra4()) }
         }
         if let writeConfig {
             let yaml = "incremental_backups: true\ndata_file_directories:\n"

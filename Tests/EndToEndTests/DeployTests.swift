@@ -7,19 +7,27 @@ import TestSupport
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     private func path(_ relative: String) -> String { Self.repository.appendingPathComponent(relative).path }
 
+    /// Copies the units to `temp` (ExecStart pointed at the built binary, since verify insists that
+    /// it exists), checks them with `systemd-analyze verify`, and the service's exposure with
+    /// `systemd-analyze security`. Returns the service's text.
+    private func verifyUnits(service: String, others: [String] = [], in temp: TemporaryDirectory) throws -> String {
+        let text = try String(contentsOfFile: path("deploy/systemd/\(service)"), encoding: .utf8)
+            .replacingOccurrences(of: "/usr/local/bin/cassandra-backup-exporter", with: BuiltProducts.path("cassandra-backup-exporter"))
+        try text.write(toFile: temp(service), atomically: true, encoding: .utf8)
+        for other in others { try FileManager.default.copyItem(atPath: path("deploy/systemd/\(other)"), toPath: temp(other)) }
+        let verify = try Command.run("systemd-analyze", ["verify"] + (others + [service]).map { temp($0) })
+        #expect(verify.status == 0 && verify.stdout.isEmpty && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")
+        let security = try Command.run("systemd-analyze", ["security", "--offline=yes", temp(service)])
+        let exposure = security.stdout.components(separatedBy: "Overall exposure level for \(service): ").last?
+            .split(separator: " ").first.flatMap { Double($0) }
+        #expect(exposure.map { $0 <= 2.0 } == true, "systemd-analyze security: \(security.stdout.suffix(200))")
+        return text
+    }
+
     @Test func systemdUnitVerifiesCleanAndIsHardened() throws {
         let temp = try TemporaryDirectory("systemd")
         defer { temp.remove() }
-        // verify insists that ExecStart exists: point it at the built binary.
-        let unit = try String(contentsOfFile: path("deploy/systemd/cassandra-backup-exporter.service"), encoding: .utf8)
-            .replacingOccurrences(of: "/usr/local/bin/cassandra-backup-exporter", with: BuiltProducts.path("cassandra-backup-exporter"))
-        try unit.write(toFile: temp("cassandra-backup-exporter.service"), atomically: true, encoding: .utf8)
-        let verify = try Command.run("systemd-analyze", ["verify", temp("cassandra-backup-exporter.service")])
-        #expect(verify.status == 0 && verify.stdout.isEmpty && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")
-        let security = try Command.run("systemd-analyze", ["security", "--offline=yes", temp("cassandra-backup-exporter.service")])
-        let exposure = security.stdout.components(separatedBy: "Overall exposure level for cassandra-backup-exporter.service: ").last?
-            .split(separator: " ").first.flatMap { Double($0) }
-        #expect(exposure.map { $0 <= 2.0 } == true, "systemd-analyze security: \(security.stdout.suffix(200))")
+        let unit = try verifyUnits(service: "cassandra-backup-exporter.service", in: temp)
         for setting in ["NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
                         "ReadOnlyPaths=/var/lib/cassandra", "CapabilityBoundingSet=\n", "SupplementaryGroups=cassandra"] {
             #expect(unit.contains(setting), "\(setting)")
@@ -31,18 +39,8 @@ import TestSupport
     @Test func textfileTimerVerifiesClean() throws {
         let temp = try TemporaryDirectory("systemd")
         defer { temp.remove() }
-        let service = try String(contentsOfFile: path("deploy/systemd/cassandra-backup-exporter-textfile.service"), encoding: .utf8)
-            .replacingOccurrences(of: "/usr/local/bin/cassandra-backup-exporter", with: BuiltProducts.path("cassandra-backup-exporter"))
-        try service.write(toFile: temp("cassandra-backup-exporter-textfile.service"), atomically: true, encoding: .utf8)
-        try FileManager.default.copyItem(atPath: path("deploy/systemd/cassandra-backup-exporter-textfile.timer"),
-                                         toPath: temp("cassandra-backup-exporter-textfile.timer"))
-        let verify = try Command.run("systemd-analyze", ["verify", temp("cassandra-backup-exporter-textfile.timer"),
-                                                         temp("cassandra-backup-exporter-textfile.service")])
-        #expect(verify.status == 0 && verify.stdout.isEmpty && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")
-        let security = try Command.run("systemd-analyze", ["security", "--offline=yes", temp("cassandra-backup-exporter-textfile.service")])
-        let exposure = security.stdout.components(separatedBy: "Overall exposure level for cassandra-backup-exporter-textfile.service: ").last?
-            .split(separator: " ").first.flatMap { Double($0) }
-        #expect(exposure.map { $0 <= 2.0 } == true, "systemd-analyze security: \(security.stdout.suffix(200))")
+        let service = try verifyUnits(service: "cassandra-backup-exporter-textfile.service",
+                                      others: ["cassandra-backup-exporter-textfile.timer"], in: temp)
         #expect(service.contains("--once --output.file /var/lib/prometheus/node-exporter/cassandra_backup.prom"))
         #expect(service.contains("ReadWritePaths=/var/lib/prometheus/node-exporter\n"))
     }
