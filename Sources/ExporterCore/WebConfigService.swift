@@ -7,32 +7,47 @@ import ServiceLifecycle
 /// settings and is logged once per change.
 public struct WebConfigService: Service {
     let path: String
+    /// The configuration in force when the service starts (read at start-up).
+    let initial: WebConfig
     let interval: Duration
     let logger: Logger
     let apply: @Sendable (WebConfig) throws -> Void
 
+    /// - Parameter initial: the configuration applied at start-up; the file is compared with it,
+    ///   so a change made between start-up and the service's first look is not missed.
     /// - Parameter apply: installs a new configuration; an error is logged and the file tried
     ///   again when it changes.
-    public init(path: String, interval: Duration = .seconds(5), logger: Logger, apply: @escaping @Sendable (WebConfig) throws -> Void) {
+    public init(path: String, initial: WebConfig, interval: Duration = .seconds(5), logger: Logger,
+                apply: @escaping @Sendable (WebConfig) throws -> Void) {
         self.path = path
+        self.initial = initial
         self.interval = interval
         self.logger = logger
         self.apply = apply
     }
 
+    /// The last text read (`nil` before the first read) and the configuration in force.
+    private struct Seen: Sendable {
+        var text: String?
+        var config: WebConfig
+    }
+
     public func run() async throws {
         let (path, logger, apply) = (self.path, self.logger, self.apply)
-        let initial = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        await repeatUntilShutdown(every: interval, from: initial, step: { lastText in
+        await repeatUntilShutdown(every: interval, from: Seen(text: nil, config: initial), step: { seen in
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            guard text != lastText else { return lastText }
+            guard text != seen.text else { return seen }
             do {
-                try apply(try WebConfig.parse(text, path: path))
-                logger.info("web config reloaded", metadata: ["file": "\(path)"])
+                let config = try WebConfig.parse(text, path: path)
+                if config != seen.config {
+                    try apply(config)
+                    logger.info("web config reloaded", metadata: ["file": "\(path)"])
+                }
+                return Seen(text: text, config: config)
             } catch {
                 logger.error("web config not applied; keeping the last good settings", metadata: ["error": "\(error)"])
+                return Seen(text: text, config: seen.config)
             }
-            return text
         }, publish: { _ in })
     }
 }

@@ -196,7 +196,7 @@ struct ExporterCommand: AsyncParsableCommand {
             .init(service: HTTPService(server: server)),
         ]
         if let webConfigFile {
-            services.append(.init(service: WebConfigService(path: webConfigFile, logger: logger) { config in
+            services.append(.init(service: WebConfigService(path: webConfigFile, initial: webConfig, logger: logger) { config in
                 try server.apply(tls: config.tls)
                 access.update(config)
                 let headers = config.headers.map { (name: $0.name, value: $0.value) }

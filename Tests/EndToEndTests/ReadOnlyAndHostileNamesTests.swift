@@ -58,7 +58,7 @@ import TestSupport
         _ = try Command.output("/bin/sh", ["-c", "mkdir -p \"$1/data/$(printf 'bad\\377\\376')\"/t-\(id)/backups \"$1/data/ks/$(printf '\\377x')-\(id)/backups\" && "
             + "echo x > \"$1/data/ks/$(printf '\\377x')-\(id)/backups/nb-1-big-Data.db\"", "sh", temp.path])
 
-        let result = try Command.run(Self.exporter, ["--once", "--cassandra.data-dir", temp("data")])
+        let result = try Command.run(Self.exporter, ["--once", "--collector.snapshot-detail", "--cassandra.data-dir", temp("data")])
         #expect(result.status == 0, "\(result.stderr)")
         let lint = try Command.run("promtool", ["check", "metrics"], stdin: result.stdout)
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")

@@ -79,7 +79,7 @@ import TestSupport
         try FixtureBuilder(root: temp.path).file("\(snapshot)/nb-1-big-Data.db", size: 10)
         try json.write(toFile: temp("\(snapshot)/manifest.json"), atomically: true, encoding: .utf8)
         for format in ["logfmt", "json"] {
-            let result = try run(["--once", "--cassandra.data-dir", temp("data"), "--log.format", format])
+            let result = try run(["--once", "--collector.snapshot-detail", "--cassandra.data-dir", temp("data"), "--log.format", format])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(parseExposition(result.stdout).value("cassandra_backup_snapshot_files", ["snapshot": "weekly"]) == 2)  // the SSTable and manifest.json
             expectNoSecret(result, "manifest.json")

@@ -17,6 +17,7 @@ import TestSupport
         try tree.file("\(table)/nb-1-big-Data.db", size: 5000)
         try tree.link("\(table)/backups/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
         try tree.link("\(table)/snapshots/s1/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
+        try tree.link("\(table)/snapshots/truncated-1700000000000-t/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
         let measurement = try DataDirectoryScanner(dataDirectories: [temp.path]).scan()
 
         var status = ExporterStatus(build: Self.build)
@@ -35,11 +36,26 @@ import TestSupport
                      "cassandra_backup_live_sstables", "cassandra_backup_live_allocated_bytes"] {
             #expect(samples.value(name, labels) != nil, "\(name)")
         }
+        // Per (table, tag): the automatic snapshot by default; the user snapshot only with detail.
+        status.snapshotDetail = true
+        let detailed = parseExposition(TextFormat.render(ExporterMetrics.families(measurement: measurement, status: status)))
         for name in ["cassandra_backup_snapshot_files", "cassandra_backup_snapshot_size_bytes",
                      "cassandra_backup_snapshot_allocated_bytes", "cassandra_backup_snapshot_exclusive_bytes",
                      "cassandra_backup_snapshot_created_timestamp_seconds"] {
-            #expect(samples.value(name, labels.merging(["snapshot": "s1"]) { $1 }) != nil, "\(name)")
+            #expect(samples.value(name, labels.merging(["snapshot": "truncated-1700000000000-t", "origin": "truncated"]) { $1 }) != nil, "\(name)")
+            #expect(samples.value(name, labels.merging(["snapshot": "s1"]) { $1 }) == nil, "\(name)")
+            #expect(detailed.value(name, labels.merging(["snapshot": "s1", "origin": "user"]) { $1 }) != nil, "\(name)")
         }
+        for name in ["cassandra_backup_table_snapshots", "cassandra_backup_table_snapshots_allocated_bytes",
+                     "cassandra_backup_table_snapshots_exclusive_bytes"] {
+            #expect(samples.value(name, labels) != nil, "\(name)")
+        }
+        for name in ["cassandra_backup_snapshot_tag_tables", "cassandra_backup_snapshot_tag_files", "cassandra_backup_snapshot_tag_size_bytes",
+                     "cassandra_backup_snapshot_tag_allocated_bytes", "cassandra_backup_snapshot_tag_exclusive_bytes",
+                     "cassandra_backup_snapshot_tag_created_timestamp_seconds"] {
+            #expect(samples.value(name, ["snapshot": "s1", "origin": "user"]) != nil, "\(name)")
+        }
+        #expect(samples.value("cassandra_backup_table_snapshots", labels) == 2)
         #expect(samples.value("cassandra_backup_files", labels) == 1)
         #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "config"]) == 0)
         #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "runtime"]) == 1)
