@@ -3,7 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "cassandra-backup-exporter",
-    platforms: [.macOS(.v15)],
+    // Linux only: the scanner and the server use Glibc, libmicrohttpd, GnuTLS and libxcrypt;
+    // no Apple platform is claimed.
     products: [
         .executable(name: "cassandra-backup-exporter", targets: ["cassandra-backup-exporter"]),
         .executable(name: "cassandra-node-sim", targets: ["cassandra-node-sim"]),

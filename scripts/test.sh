@@ -27,6 +27,8 @@ set -e
 summary=$(grep -E "Test run with [0-9]+ tests?" "$log" | tail -n 1)
 total=$(sed -E 's/.*Test run with ([0-9]+) tests?.*/\1/' <<<"$summary")
 failed=$(sed -nE 's/.*with ([0-9]+) issues?.*/\1/p' <<<"$summary")
+# Tests that cannot run here (those that become another user need root) are reported as skipped.
+skipped=$(grep -cE "^[^ ]+ Test .+ skipped" "$log" || true)
 if [ "$status" -ne 0 ]; then
     echo "swift-testing: tests failed (${failed:-?} issues)"
     exit "$status"
@@ -38,4 +40,4 @@ bash scripts/sanitizers.sh
 # libFuzzer over every parser of outside input, bounded (FUZZ_SECONDS per target).
 bash Fuzz/run.sh "${FUZZ_SECONDS:-15}"
 
-echo "swift-testing: ${total:-0} passed, 0 failed"
+echo "swift-testing: $(( ${total:-0} - ${skipped:-0} )) passed, 0 failed, ${skipped:-0} skipped"

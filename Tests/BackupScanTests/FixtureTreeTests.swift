@@ -191,8 +191,10 @@ import TestSupport
         let (a, b) = try Self.buildTree(in: temp)
         let serial = try DataDirectoryScanner(dataDirectories: [a, b], parallelism: 1).scan()
         let parallel = try DataDirectoryScanner(dataDirectories: [a, b], parallelism: 4).scan()
-        #expect(serial.tables.map(\.key) == parallel.tables.map(\.key))
-        #expect(serial.tables.map(\.backups) == parallel.tables.map(\.backups))
+        // Whole values: every table (backups, compacted, live, each snapshot, the snapshot union).
+        #expect(serial.tables == parallel.tables)
+        #expect(serial.errors == parallel.errors)
+        #expect(!serial.tables.isEmpty && serial.tables.contains { !$0.snapshots.isEmpty })
     }
 
     @Test func missingDataDirectoryFailsTheScan() throws {

@@ -189,8 +189,8 @@ import TestSupport
         #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "config"]) == 1)
     }
 
-    @Test func onceFailsWithOneLineWhenADataDirectoryCannotBeRead() throws {
-        guard getuid() == 0 else { return }  // needs to become another user; the suite runs as root
+    @Test(.enabled(if: runsAsRoot, "becomes the user nobody with setpriv, which needs root"))
+    func onceFailsWithOneLineWhenADataDirectoryCannotBeRead() throws {
         let temp = try TemporaryDirectory("unreadable")
         defer { temp.remove() }
         try FixtureBuilder(root: temp.path).directory("data/ks")
@@ -204,8 +204,8 @@ import TestSupport
         #expect(lines.count == 1 && lines[0].contains("scan failed") && lines[0].contains("Permission denied"), "\(result.stderr)")
     }
 
-    @Test func unreadableEntriesAreCountedAsPermissionErrorsAndTheRestIsMeasured() throws {
-        guard getuid() == 0 else { return }  // needs to become another user; the suite runs as root
+    @Test(.enabled(if: runsAsRoot, "becomes the user nobody with setpriv, which needs root"))
+    func unreadableEntriesAreCountedAsPermissionErrorsAndTheRestIsMeasured() throws {
         let temp = try TemporaryDirectory("perm")
         defer { temp.remove() }
         let tree = FixtureBuilder(root: temp.path)

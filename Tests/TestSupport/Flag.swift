@@ -10,3 +10,7 @@ public final class Flag: @unchecked Sendable {
     public func set() { lock.withLock { value = true } }
     public var isSet: Bool { lock.withLock { value } }
 }
+
+/// Whether the tests run as root: tests that become another user (`setpriv`) need it, and are
+/// reported as skipped otherwise.
+public let runsAsRoot = getuid() == 0
