@@ -53,12 +53,14 @@ public final class Router: Sendable {
     }
 
     /// The route for a method, a path and the `Accept` and `Accept-Encoding` headers.
+    /// - Parameter negotiate: chooses the format for an `Accept` header.
     public static func route(method: String, path: String, accept: String? = nil, acceptEncoding: String?,
-                             telemetryPath: String) -> Route {
+                             telemetryPath: String,
+                             negotiate: (String?) -> ExpositionFormat = ContentNegotiation.format(accept:)) -> Route {
         guard path == telemetryPath || path == "/" else { return .notFound }
         guard method == "GET" || method == "HEAD" else { return .methodNotAllowed }
         guard path == telemetryPath else { return .landing }
-        return .metrics(ContentNegotiation.format(accept: accept), gzip: ContentNegotiation.acceptsGzip(acceptEncoding))
+        return .metrics(negotiate(accept), gzip: ContentNegotiation.acceptsGzip(acceptEncoding))
     }
 
     /// ``ContentNegotiation/format(accept:)``, remembered for the last header seen.
@@ -77,10 +79,10 @@ public final class Router: Sendable {
         case .unauthorized: return fixed.withLock { $0.unauthorized }
         case .forbidden: return fixed.withLock { $0.forbidden }
         }
-        switch Self.route(method: request.method, path: request.path, acceptEncoding: request.header("Accept-Encoding"),
-                          telemetryPath: telemetryPath) {
-        case .metrics(_, let gzip):
-            return store.pages.metrics(format(accept: request.header("Accept")), gzip: gzip)
+        switch Self.route(method: request.method, path: request.path, accept: request.header("Accept"),
+                          acceptEncoding: request.header("Accept-Encoding"), telemetryPath: telemetryPath, negotiate: format(accept:)) {
+        case .metrics(let format, let gzip):
+            return store.pages.metrics(format, gzip: gzip)
         case .landing: return store.pages.landing
         case .notFound: return fixed.withLock { $0.notFound }
         case .methodNotAllowed: return fixed.withLock { $0.methodNotAllowed }
