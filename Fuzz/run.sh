@@ -10,13 +10,14 @@ cd "$(dirname "$0")/.."
 seconds=${1:-15}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(duration web-config cassandra-yaml accept-encoding label-escaping basic-auth snapshot-manifest listen-address)
 
 # SwiftPM gives executables their own main; libFuzzer's driver is started from there
 # (Fuzz/Driver). lld links it; gold fails on the sanitizer runtime here.
 swift build -c release --scratch-path .build-fuzz --product cassandra-backup-fuzz \
     -Xswiftc -sanitize=fuzzer -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld >/dev/null
 binary=.build-fuzz/release/cassandra-backup-fuzz
+# Every target the binary has (FuzzTarget in Fuzz/Targets), unless some are named.
+[ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$binary" --list)
 artifacts=${FUZZ_ARTIFACTS:-$(mktemp -d)}
 total=0
 for target in "${targets[@]}"; do

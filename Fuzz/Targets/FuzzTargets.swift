@@ -39,10 +39,15 @@ enum FuzzTarget: String, CaseIterable {
             require(!escaped.unicodeScalars.contains("\n"), "a raw line feed in an escaped label value")
             require(unescape(escaped) == text, "escaping does not round-trip")
         case .basicAuth:
-            if let (user, password) = AccessControl.basicCredentials(text) {
-                require(!user.contains(":"), "user name with a colon")
-                _ = password
-            }
+            _ = AccessControl.basicCredentials(text)
+            // Any user without a colon and any password, encoded as a client does (RFC 7617),
+            // decode to themselves: the split is at the first colon.
+            let parts = text.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
+            let user = String(String.UnicodeScalarView(parts[0].unicodeScalars.filter { $0 != ":" }))
+            let password = parts.count > 1 ? String(parts[1]) : ""
+            let header = "Basic " + Data((user + ":" + password).utf8).base64EncodedString()
+            let decoded = AccessControl.basicCredentials(header)
+            require(decoded?.user == user && decoded?.password == password, "credentials do not round-trip")
         case .snapshotManifest:
             _ = SnapshotManifest(json: bytes)
             _ = SnapshotManifest.parseInstant(text)

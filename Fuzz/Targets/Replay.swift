@@ -3,10 +3,15 @@ import Foundation
 
 /// With libFuzzer linked in (`Fuzz/run.sh`): fuzzes the target named by `FUZZ_TARGET`.
 /// Without: runs the target over the files and directories named on the command line (the
-/// corpus), for the test suite and for reproducing a crash.
+/// corpus), for the test suite and for reproducing a crash. `--list` prints the target names.
 @main
 struct FuzzMain {
     static func main() throws {
+        // The one list of targets, for Fuzz/run.sh and the corpus test.
+        if CommandLine.arguments.dropFirst().first == "--list" {
+            print(FuzzTarget.allCases.map(\.rawValue).joined(separator: "\n"))
+            return
+        }
         let status = FuzzDriver_run(CommandLine.argc, CommandLine.unsafeArgv) { data, size in
             fuzzOneInput(data, size)
         }

@@ -65,9 +65,12 @@ public final class AccessControl: Sendable {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic",
               let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
-              let text = String(data: data, encoding: .utf8),
-              let colon = text.firstIndex(of: ":")
+              // The first colon byte: a colon followed by a combining mark is one Character, so a
+              // search by Characters would miss it (found by libFuzzer).
+              let colon = data.firstIndex(of: UInt8(ascii: ":")),
+              let user = String(data: data[..<colon], encoding: .utf8),
+              let password = String(data: data[(colon + 1)...], encoding: .utf8)
         else { return nil }
-        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+        return (user, password)
     }
 }

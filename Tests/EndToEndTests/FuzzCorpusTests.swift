@@ -7,15 +7,20 @@ import TestSupport
 @Suite struct FuzzCorpusTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test(arguments: ["duration", "web-config", "cassandra-yaml", "accept-encoding", "label-escaping", "basic-auth",
-                      "snapshot-manifest", "listen-address"])
-    func corpusPassesTheTargetsChecks(target: String) throws {
-        let corpus = Self.repository.appendingPathComponent("Fuzz/corpus/\(target)").path
-        let inputs = try FileManager.default.contentsOfDirectory(atPath: corpus).count
-        #expect(inputs >= 2)
-        let result = try Command.run(BuiltProducts.path("cassandra-backup-fuzz"), [corpus],
-                                     environment: ["FUZZ_TARGET": target, "SWIFT_BACKTRACE": "enable=no"])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout == "\(target): \(inputs) inputs replayed\n")
+    /// Every target the fuzz binary lists has a corpus, every corpus a target, and each corpus
+    /// passes its target's checks.
+    @Test func corpusPassesTheTargetsChecks() throws {
+        let binary = BuiltProducts.path("cassandra-backup-fuzz")
+        let targets = try Command.output(binary, ["--list"]).split(separator: "\n").map(String.init)
+        let corpora = try FileManager.default.contentsOfDirectory(atPath: Self.repository.appendingPathComponent("Fuzz/corpus").path)
+        #expect(targets.count >= 8 && Set(targets) == Set(corpora), "targets \(targets), corpora \(corpora)")
+        for target in targets {
+            let corpus = Self.repository.appendingPathComponent("Fuzz/corpus/\(target)").path
+            let inputs = try FileManager.default.contentsOfDirectory(atPath: corpus).count
+            #expect(inputs >= 2)
+            let result = try Command.run(binary, [corpus], environment: ["FUZZ_TARGET": target, "SWIFT_BACKTRACE": "enable=no"])
+            #expect(result.status == 0, "\(target): \(result.stderr)")
+            #expect(result.stdout == "\(target): \(inputs) inputs replayed\n")
+        }
     }
 }

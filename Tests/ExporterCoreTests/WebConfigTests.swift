@@ -95,6 +95,9 @@ import TestSupport
         #expect(AccessControl.basicCredentials("Basic !!!") == nil)
         #expect(AccessControl.basicCredentials("Basic YWxpY2U=") == nil)  // no colon
         #expect(AccessControl.basicCredentials(nil) == nil)
+        // A password that starts with a combining mark (libFuzzer's find): the colon is still the separator.
+        let combining = "Basic " + Data("alice:\u{301}pw".utf8).base64EncodedString()
+        #expect(AccessControl.basicCredentials(combining)! == ("alice", "\u{301}pw"))
     }
 
     @Test func bcryptUsersAreCheckedAndCached() throws {
