@@ -45,29 +45,29 @@ import TestSupport
         #expect(!output.stderr.contains(secret) && !output.stdout.contains(secret), "\(what) leaked: \(output.stderr)")
     }
 
-    @Test(arguments: brokenCassandraYaml)
-    func brokenCassandraYamlAtStartUp(text: String) throws {
+    /// Writes `text` as `file`, starts `--once` with `flag` pointing at it, and checks that start-up
+    /// fails with an error naming the file (`kind` is the error's first words) and no secret.
+    private func startUpFails(with text: String, as file: String, flag: String, kind: String) throws -> Command.Output {
         let temp = try TemporaryDirectory("secrets")
         defer { temp.remove() }
         try FileManager.default.createDirectory(atPath: temp("data"), withIntermediateDirectories: true)
-        try text.write(toFile: temp("cassandra.yaml"), atomically: true, encoding: .utf8)
-        let result = try run(["--once", "--cassandra.config", temp("cassandra.yaml"), "--cassandra.data-dir", temp("data")])
+        try text.write(toFile: temp(file), atomically: true, encoding: .utf8)
+        let result = try run(["--once", flag, temp(file), "--cassandra.data-dir", temp("data")])
         #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("cassandra-backup-exporter: cassandra config \(temp("cassandra.yaml")): "), "\(result.stderr)")
+        #expect(result.stderr.hasPrefix("cassandra-backup-exporter: \(kind) \(temp(file)): "), "\(result.stderr)")
+        expectNoSecret(result, kind)
+        return result
+    }
+
+    @Test(arguments: brokenCassandraYaml)
+    func brokenCassandraYamlAtStartUp(text: String) throws {
+        let result = try startUpFails(with: text, as: "cassandra.yaml", flag: "--cassandra.config", kind: "cassandra config")
         #expect(result.stderr.filter(\.isNewline).count == 1, "\(result.stderr)")
-        expectNoSecret(result, "cassandra.yaml")
     }
 
     @Test(arguments: brokenWebConfigs)
     func brokenWebConfigAtStartUp(text: String) throws {
-        let temp = try TemporaryDirectory("secrets")
-        defer { temp.remove() }
-        try FileManager.default.createDirectory(atPath: temp("data"), withIntermediateDirectories: true)
-        try text.write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
-        let result = try run(["--once", "--web.config.file", temp("web.yml"), "--cassandra.data-dir", temp("data")])
-        #expect(result.status == 1)
-        #expect(result.stderr.hasPrefix("cassandra-backup-exporter: web config \(temp("web.yml")): "), "\(result.stderr)")
-        expectNoSecret(result, "web config")
+        _ = try startUpFails(with: text, as: "web.yml", flag: "--web.config.file", kind: "web config")
     }
 
     /// A manifest.json that is not JSON, and one whose `created_at` is no instant.
