@@ -27,7 +27,9 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD", "CZlib"]),
+        // The C that is logic rather than a call adaptor: bcrypt comparison, client-certificate check.
+        .target(name: "CWebAuth", dependencies: ["CMicroHTTPD"]),
+        .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD", "CWebAuth", "CZlib"]),
         .systemLibrary(
             name: "CLibYAML",
             pkgConfig: "yaml-0.1",
@@ -88,7 +90,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["NodeSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "BackupScanTests", dependencies: ["BackupScan", "NodeSimulator", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupScan", "TestSupport"]),
-        .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "TestSupport"]),
+        .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "CWebAuth", "TestSupport"]),
         .testTarget(name: "YAMLTreeTests", dependencies: ["YAMLTree"]),
         .testTarget(
             name: "ExporterCoreTests",

@@ -11,32 +11,62 @@ public final class AccessControl: Sendable {
         case unauthorized
         /// 403: a client certificate was required and missing or not valid.
         case forbidden
+        /// A user and password seen neither as right nor as wrong under this configuration: the
+        /// bcrypt check decides, and it is slow by design, so it runs off the request threads.
+        case verify(PasswordCheck)
+    }
+
+    /// One bcrypt check still to run; its result is remembered by the ``AccessControl`` that made it.
+    public struct PasswordCheck: Equatable, Sendable {
+        fileprivate let control: AccessControl
+        fileprivate let config: WebConfig
+        fileprivate let user: String
+        fileprivate let password: String
+
+        /// Runs bcrypt: ``Decision/allow`` or ``Decision/unauthorized``. An unknown user costs one
+        /// bcrypt check as well, so timing does not tell users apart.
+        public func run() -> Decision {
+            let hash = config.users[user] ?? "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
+            let matches = PasswordHash.matches(password: password, hash: hash) && config.users[user] != nil
+            control.remember(user: user, password: password, matched: matches, under: config)
+            return matches ? .allow : .unauthorized
+        }
+
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.control === rhs.control && lhs.config == rhs.config && lhs.user == rhs.user && lhs.password == rhs.password
+        }
     }
 
     private struct State {
         var config: WebConfig
-        /// `user NUL password` pairs that matched their bcrypt hash under this config. bcrypt is
-        /// slow by design; exporter-toolkit caches successes the same way.
+        /// `user NUL password` pairs that matched their bcrypt hash under this config, as
+        /// exporter-toolkit caches them.
         var verified: Set<String> = []
+        /// Keyed digests of pairs that did not match: a client retrying a wrong password costs no
+        /// bcrypt. The digest is a 64-bit SipHash with this process's random seed, so the password
+        /// itself is not kept and a collision cannot be aimed at.
+        var refused: Set<Int> = []
     }
 
-    static let cacheLimit = 256
+    /// Entries per cache; a full cache starts again empty.
+    static let cacheLimit = 1024
     private let state: Mutex<State>
 
     public init(config: WebConfig) {
         state = Mutex(State(config: config))
     }
 
-    /// Uses a new configuration; remembered successes are forgotten.
+    /// Uses a new configuration; remembered results are forgotten.
     public func update(_ config: WebConfig) {
         state.withLock { $0 = State(config: config) }
     }
 
-    /// The decision for a request's `Authorization` header and client certificate. Both are
-    /// read only when the configuration needs them, so an open exporter's scrapes look up nothing.
+    /// The decision for a request's `Authorization` header and client certificate, without
+    /// running bcrypt. Both are read only when the configuration needs them, so an open
+    /// exporter's scrapes look up nothing.
     public func decide(authorization: @autoclosure () -> String?,
                        certificate: @autoclosure () -> HTTPRequest.ClientCertificate) -> Decision {
-        let (config, verified) = state.withLock { ($0.config, $0.verified) }
+        let config = state.withLock { $0.config }
         if let tls = config.tls, tls.clientAuth != .none, tls.clientAuth != .request {
             switch (tls.clientAuth, certificate()) {
             case (.requireAndVerify, .none), (.requireAndVerify, .invalid), (.verifyIfGiven, .invalid), (.requireAny, .none):
@@ -46,17 +76,35 @@ public final class AccessControl: Sendable {
         }
         guard !config.users.isEmpty else { return .allow }
         guard let (user, password) = Self.basicCredentials(authorization()) else { return .unauthorized }
-        let key = user + "\u{0}" + password
-        if verified.contains(key) { return .allow }
-        // An unknown user still costs one bcrypt check, so timing does not tell users apart.
-        let hash = config.users[user] ?? "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
-        guard PasswordHash.matches(password: password, hash: hash), config.users[user] != nil else { return .unauthorized }
+        return state.withLock { state in
+            if state.verified.contains(Self.verifiedKey(user, password)) { return .allow }
+            if state.refused.contains(Self.refusedKey(user, password)) { return .unauthorized }
+            return .verify(PasswordCheck(control: self, config: state.config, user: user, password: password))
+        }
+    }
+
+    private func remember(user: String, password: String, matched: Bool, under config: WebConfig) {
         state.withLock { state in
             guard state.config == config else { return }
-            if state.verified.count >= Self.cacheLimit { state.verified.removeAll() }
-            state.verified.insert(key)
+            if matched {
+                if state.verified.count >= Self.cacheLimit { state.verified.removeAll() }
+                state.verified.insert(Self.verifiedKey(user, password))
+            } else {
+                if state.refused.count >= Self.cacheLimit { state.refused.removeAll() }
+                state.refused.insert(Self.refusedKey(user, password))
+            }
         }
-        return .allow
+    }
+
+    private static func verifiedKey(_ user: String, _ password: String) -> String {
+        user + "\u{0}" + password
+    }
+
+    private static func refusedKey(_ user: String, _ password: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(user)
+        hasher.combine(password)
+        return hasher.finalize()
     }
 
     /// User and password from `Authorization: Basic <base64(user:password)>` (RFC 7617).

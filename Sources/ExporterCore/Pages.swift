@@ -26,13 +26,11 @@ public struct Pages: Sendable {
     /// - Parameter headers: extra response headers (`http_server_config.headers`).
     public init(state: CollectorState, telemetryPath: String, headers: [(name: String, value: String)] = []) {
         func metrics(_ format: ExpositionFormat) -> Metrics {
-            var text = Self.exposition(of: state, as: format)
+            let text = Self.exposition(of: state, as: format)
             let common = [("Content-Type", format.contentType), ("Vary", "Accept, Accept-Encoding")] + headers
-            return text.withUTF8 { bytes in
-                Metrics(plain: HTTPResponse(status: 200, headers: common, body: UnsafeRawBufferPointer(bytes)),
-                        gzip: HTTPResponse(status: 200, headers: common + [("Content-Encoding", "gzip")],
-                                           body: Gzip.compress(UnsafeRawBufferPointer(bytes))))
-            }
+            return Metrics(plain: HTTPResponse(status: 200, headers: common, utf8: text),
+                           gzip: HTTPResponse(status: 200, headers: common + [("Content-Encoding", "gzip")],
+                                              body: Gzip.compress(utf8: text)))
         }
         prometheusText = metrics(.prometheus)
         openMetrics = metrics(.openMetrics)

@@ -18,6 +18,8 @@ public final class Router: Sendable {
         let methodNotAllowed: HTTPResponse
         let unauthorized: HTTPResponse
         let forbidden: HTTPResponse
+        /// 503 when too many password checks wait already (a flood of wrong passwords).
+        let busy: HTTPResponse
 
         init(headers: [(name: String, value: String)]) {
             func text(_ status: UInt32, _ body: String, _ extra: [(name: String, value: String)] = []) -> HTTPResponse {
@@ -27,6 +29,7 @@ public final class Router: Sendable {
             methodNotAllowed = text(405, "405 method not allowed\n", [("Allow", "GET, HEAD")])
             unauthorized = text(401, "Unauthorized\n", [("WWW-Authenticate", "Basic realm=\"cassandra-backup-exporter\", charset=\"UTF-8\"")])
             forbidden = text(403, "403 a valid client certificate is required\n")
+            busy = text(503, "503 too many password checks waiting; retry\n", [("Retry-After", "1")])
         }
     }
 
@@ -72,15 +75,24 @@ public final class Router: Sendable {
         return format
     }
 
-    /// The HTTP handler.
-    public func respond(to request: HTTPRequest) -> HTTPResponse {
-        switch access.decide(authorization: request.header("Authorization"), certificate: request.clientCertificate) {
+    /// The HTTP handler. A password not yet seen under the current configuration is checked
+    /// as slow work, off libmicrohttpd's threads.
+    public func respond(to request: HTTPRequest) -> HTTPReply {
+        let route = Self.route(method: request.method, path: request.path, accept: request.header("Accept"),
+                               acceptEncoding: request.header("Accept-Encoding"), telemetryPath: telemetryPath,
+                               negotiate: format(accept:))
+        let decision = access.decide(authorization: request.header("Authorization"), certificate: request.clientCertificate)
+        guard case .verify(let check) = decision else { return .response(response(route, decision)) }
+        return .slow(busy: fixed.withLock { $0.busy }) { self.response(route, check.run()) }
+    }
+
+    private func response(_ route: Route, _ decision: AccessControl.Decision) -> HTTPResponse {
+        switch decision {
         case .allow: break
-        case .unauthorized: return fixed.withLock { $0.unauthorized }
+        case .unauthorized, .verify: return fixed.withLock { $0.unauthorized }
         case .forbidden: return fixed.withLock { $0.forbidden }
         }
-        switch Self.route(method: request.method, path: request.path, accept: request.header("Accept"),
-                          acceptEncoding: request.header("Accept-Encoding"), telemetryPath: telemetryPath, negotiate: format(accept:)) {
+        switch route {
         case .metrics(let format, let gzip):
             return store.pages.metrics(format, gzip: gzip)
         case .landing: return store.pages.landing

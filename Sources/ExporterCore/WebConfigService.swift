@@ -2,27 +2,30 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Re-reads `--web.config.file` every few seconds and applies a changed, valid file: users and
-/// headers at once, TLS settings by restarting the server. A broken file keeps the last good
-/// settings and is logged once per change.
+/// Re-reads `--web.config.file` every few seconds: a changed, valid file applies its users and
+/// headers at once; the TLS files are read on every look, so a certificate rotated in place (same
+/// paths, new content) is served within one period, as exporter-toolkit does. A broken file or
+/// certificate keeps the last good settings and is logged once per change.
 public struct WebConfigService: Service {
     let path: String
     /// The configuration in force when the service starts (read at start-up).
     let initial: WebConfig
     let interval: Duration
     let logger: Logger
-    let apply: @Sendable (WebConfig) throws -> Void
+    let server: WebServer
+    let apply: @Sendable (WebConfig) -> Void
 
     /// - Parameter initial: the configuration applied at start-up; the file is compared with it,
     ///   so a change made between start-up and the service's first look is not missed.
-    /// - Parameter apply: installs a new configuration; an error is logged and the file tried
-    ///   again when it changes.
+    /// - Parameter server: reloaded with the TLS settings in force.
+    /// - Parameter apply: installs the users and headers of a new configuration.
     public init(path: String, initial: WebConfig, interval: Duration = .seconds(5), logger: Logger,
-                apply: @escaping @Sendable (WebConfig) throws -> Void) {
+                server: WebServer, apply: @escaping @Sendable (WebConfig) -> Void) {
         self.path = path
         self.initial = initial
         self.interval = interval
         self.logger = logger
+        self.server = server
         self.apply = apply
     }
 
@@ -33,21 +36,33 @@ public struct WebConfigService: Service {
     }
 
     public func run() async throws {
-        let (path, logger, apply) = (self.path, self.logger, self.apply)
-        await repeatUntilShutdown(every: interval, from: Seen(text: nil, config: initial), step: { seen in
-            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-            guard text != seen.text else { return seen }
+        await repeatUntilShutdown(every: interval, from: Seen(text: nil, config: initial), step: look, publish: { _ in })
+    }
+
+    /// One look at the file and the TLS files it names.
+    private func look(_ seen: Seen) -> Seen {
+        var seen = seen
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        if text != seen.text {
+            seen.text = text
             do {
                 let config = try WebConfig.parse(text, path: path)
                 if config != seen.config {
-                    try apply(config)
+                    seen.config = config
+                    apply(config)
                     logger.info("web config reloaded", metadata: ["file": "\(path)"])
                 }
-                return Seen(text: text, config: config)
             } catch {
                 logger.error("web config not applied; keeping the last good settings", metadata: ["error": "\(error)"])
-                return Seen(text: text, config: seen.config)
             }
-        }, publish: { _ in })
+        }
+        do {
+            if try server.reload(tls: seen.config.tls) == .restarted {
+                logger.info("TLS settings reloaded", metadata: ["file": "\(path)"])
+            }
+        } catch {
+            logger.error("TLS settings not applied; still serving the previous certificate", metadata: ["error": "\(error)"])
+        }
+        return seen
     }
 }

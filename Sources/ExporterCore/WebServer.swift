@@ -1,13 +1,35 @@
 import Foundation
-import Logging
 import MicroHTTPD
 import Synchronization
 
-/// The HTTP(S) server as the web configuration says; restarted when its TLS settings change
-/// (libmicrohttpd reads certificates only at start).
+/// The HTTP(S) server as the web configuration says. libmicrohttpd reads certificates only at
+/// start, so new TLS settings, or certificate files rotated in place, start a new server on the
+/// same listening socket; the old one stops only after the new one serves.
 public final class WebServer: Sendable {
-    private let current: Mutex<(server: HTTPServer, tls: WebConfig.TLS?)>
-    private let address: ListenAddress
+    /// What a reload did.
+    public enum ReloadOutcome: Equatable, Sendable {
+        /// The served settings are current, or the same failure as last time was met again.
+        case unchanged
+        /// A server with the new settings took over.
+        case restarted
+    }
+
+    /// A TLS setup that was tried, as read from the files.
+    private enum Attempt: Equatable {
+        case settings(HTTPServer.TLS?)
+        case unreadable(String)
+    }
+
+    private struct Serving {
+        var server: HTTPServer
+        /// The PEM texts served, kept in memory: the server can go on whatever happens to the files.
+        var tls: HTTPServer.TLS?
+        /// The last attempt that failed, so that the same failure is reported once.
+        var failed: Attempt?
+    }
+
+    private let serving: Mutex<Serving>
+    private let listener: ListeningSocket
     private let limits: HTTPServer.Limits
     private let handler: HTTPServer.Handler
 
@@ -15,28 +37,45 @@ public final class WebServer: Sendable {
     /// - Throws: ``WebConfigError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
     public init(address: ListenAddress, limits: HTTPServer.Limits, tls: WebConfig.TLS?,
                 handler: @escaping HTTPServer.Handler) throws {
-        self.address = address
         self.limits = limits
         self.handler = handler
-        let server = try HTTPServer(address: address, limits: limits, tls: try tls.map(Self.settings), handler: handler)
-        current = Mutex((server, tls))
+        listener = try ListeningSocket(address: address)
+        let settings = try tls.map(Self.read)
+        serving = Mutex(Serving(server: try HTTPServer(listener: listener, limits: limits, tls: settings, handler: handler),
+                                tls: settings))
     }
 
     /// The port listened on.
-    public var port: UInt16 { current.withLock { $0.server.port } }
+    public var port: UInt16 { listener.port }
 
-    /// Restarts with `tls` when it differs from the running settings. On failure the previous
-    /// settings are started again and the error is thrown.
-    public func apply(tls: WebConfig.TLS?) throws {
-        try current.withLock { current in
-            guard current.tls != tls else { return }
-            let settings = try tls.map(Self.settings)
-            current.server.stop()
+    /// Serves with the certificate and key that `tls` names, as the files read now: a new
+    /// server takes over when the settings or the files' contents differ from those served.
+    /// - Throws: the reason when the files cannot be read or the new server does not start; the
+    ///   running server goes on. The same failure again is not thrown a second time.
+    public func reload(tls: WebConfig.TLS?) throws -> ReloadOutcome {
+        try serving.withLock { serving in
+            let attempt: Attempt
+            let settings: HTTPServer.TLS?
             do {
-                current = (try HTTPServer(address: address, limits: limits, tls: settings, handler: handler), tls)
+                settings = try tls.map(Self.read)
+                attempt = .settings(settings)
             } catch {
-                current = (try HTTPServer(address: address, limits: limits, tls: try current.tls.map(Self.settings), handler: handler),
-                           current.tls)
+                guard serving.failed != .unreadable("\(error)") else { return .unchanged }
+                serving.failed = .unreadable("\(error)")
+                throw error
+            }
+            if settings == serving.tls {
+                serving.failed = nil
+                return .unchanged
+            }
+            guard attempt != serving.failed else { return .unchanged }
+            do {
+                let replacement = try HTTPServer(listener: listener, limits: limits, tls: settings, handler: handler)
+                serving.server.stop()
+                serving = Serving(server: replacement, tls: settings)
+                return .restarted
+            } catch {
+                serving.failed = attempt
                 throw error
             }
         }
@@ -44,11 +83,11 @@ public final class WebServer: Sendable {
 
     /// Stops serving.
     public func stop() {
-        current.withLock { $0.server.stop() }
+        serving.withLock { $0.server.stop() }
     }
 
     /// Reads the PEM files named by `tls`.
-    static func settings(_ tls: WebConfig.TLS) throws(WebConfigError) -> HTTPServer.TLS {
+    private static func read(_ tls: WebConfig.TLS) throws(WebConfigError) -> HTTPServer.TLS {
         func read(_ path: String) throws(WebConfigError) -> String {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
                 throw WebConfigError(path: path, reason: "cannot read this TLS file")

@@ -11,8 +11,13 @@ public enum Gzip {
         input.withUnsafeBytes { compress($0, level: level) }
     }
 
-    /// Compresses the bytes of `input` into a complete gzip member.
-    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 6) -> [UInt8] {
+    /// Compresses the UTF-8 of `text` into a complete gzip member.
+    public static func compress(utf8 text: String, level: Int32 = 6) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { compress(UnsafeRawBufferPointer($0), level: level) }
+    }
+
+    private static func compress(_ input: UnsafeRawBufferPointer, level: Int32) -> [UInt8] {
         var stream = z_stream()
         guard CZlib_deflateInitGzip(&stream, level) == Z_OK else {
             fatalError("zlib deflateInit2 failed: out of memory")

@@ -21,10 +21,11 @@ public final class HTTPResponse: @unchecked Sendable {
         self.handle = body.withUnsafeBytes { Self.makeResponse(headers: headers, body: $0) }
     }
 
-    /// Prepares a response from bytes that are copied once, during the call.
-    public init(status: UInt32, headers: [(name: String, value: String)] = [], body: UnsafeRawBufferPointer) {
+    /// Prepares a response whose body is the UTF-8 of `text`, copied once.
+    public init(status: UInt32, headers: [(name: String, value: String)] = [], utf8 text: String) {
         self.status = status
-        self.handle = Self.makeResponse(headers: headers, body: body)
+        var text = text
+        self.handle = text.withUTF8 { Self.makeResponse(headers: headers, body: UnsafeRawBufferPointer($0)) }
     }
 
     private static func makeResponse(headers: [(name: String, value: String)], body: UnsafeRawBufferPointer) -> OpaquePointer {
@@ -43,8 +44,7 @@ public final class HTTPResponse: @unchecked Sendable {
     /// Prepares a response with a UTF-8 text body.
     public convenience init(status: UInt32, contentType: String, text: String,
                             headers: [(name: String, value: String)] = []) {
-        self.init(status: status, headers: [("Content-Type", contentType)] + headers,
-                  body: Array(text.utf8))
+        self.init(status: status, headers: [("Content-Type", contentType)] + headers, utf8: text)
     }
 
     deinit {

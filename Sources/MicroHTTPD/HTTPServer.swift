@@ -1,13 +1,25 @@
 import CMicroHTTPD
 import Glibc
+import Synchronization
+
+/// What a handler answers.
+public enum HTTPReply: Sendable {
+    /// A prepared response, sent at once.
+    case response(HTTPResponse)
+    /// Work too slow for libmicrohttpd's polling threads (a bcrypt check): the connection is
+    /// suspended, `work` runs on the server's ``SlowWorkQueue`` and its response is sent when it
+    /// returns. When the queue is full, `busy` is sent at once instead.
+    case slow(busy: HTTPResponse, work: @Sendable () -> HTTPResponse)
+}
 
 /// An HTTP server on libmicrohttpd with an internal polling thread pool.
 ///
-/// The handler is called on libmicrohttpd's threads and must not block: it should only pick a
-/// prepared ``HTTPResponse``. Related calls: `MHD_start_daemon(3)`, `MHD_stop_daemon(3)`.
-public final class HTTPServer: @unchecked Sendable {
-    /// Picks the response for a request. Called concurrently from several threads.
-    public typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
+/// The handler is called on libmicrohttpd's threads and must not block: it picks a prepared
+/// ``HTTPResponse`` or hands slow work to the server's queue (``HTTPReply/slow(busy:work:)``).
+/// Related calls: `MHD_start_daemon(3)`, `MHD_stop_daemon(3)`, `MHD_suspend_connection(3)`.
+public final class HTTPServer: Sendable {
+    /// Answers a request. Called concurrently from several threads.
+    public typealias Handler = @Sendable (HTTPRequest) -> HTTPReply
 
     /// Resource limits passed to libmicrohttpd.
     public struct Limits: Sendable {
@@ -17,16 +29,20 @@ public final class HTTPServer: @unchecked Sendable {
         public var connectionTimeoutSeconds: Int
         /// Polling threads (`MHD_OPTION_THREAD_POOL_SIZE`).
         public var threads: Int
+        /// Slow jobs that may wait for the slow-work thread before requests get the busy answer.
+        public var slowWorkQueue: Int
 
-        public init(connections: Int = 512, connectionTimeoutSeconds: Int = 30, threads: Int = 2) {
+        public init(connections: Int = 512, connectionTimeoutSeconds: Int = 30, threads: Int = 2, slowWorkQueue: Int = 8) {
             self.connections = connections
             self.connectionTimeoutSeconds = connectionTimeoutSeconds
             self.threads = threads
+            self.slowWorkQueue = slowWorkQueue
         }
     }
 
-    /// HTTPS settings (libmicrohttpd with GnuTLS).
-    public struct TLS: Sendable {
+    /// HTTPS settings (libmicrohttpd with GnuTLS): the PEM texts themselves, so a server can be
+    /// restarted from memory whatever happened to the files since.
+    public struct TLS: Sendable, Equatable {
         /// PEM certificate chain and private key.
         public var certificatePEM: String
         public var keyPEM: String
@@ -43,103 +59,119 @@ public final class HTTPServer: @unchecked Sendable {
         }
     }
 
-    let handler: Handler
-    private var daemon: OpaquePointer?
-    /// NUL-terminated copies of the TLS strings, alive as long as the daemon.
-    private var tlsStrings: [UnsafeMutablePointer<CChar>] = []
-    /// The port the server listens on.
-    public private(set) var port: UInt16 = 0
+    /// A started daemon and the C strings it reads until it stops. Unchecked because C handles
+    /// are not `Sendable`: it is only ever moved, under ``daemon``'s lock, to the one thread that
+    /// stops it.
+    private struct Daemon: @unchecked Sendable {
+        let handle: OpaquePointer
+        /// The duplicate of the listening socket this daemon accepts on.
+        let descriptor: Int32
+        let strings: [UnsafeMutablePointer<CChar>]
+    }
 
-    /// Starts listening.
-    /// - Throws: `HTTPServerError` when the address does not resolve or cannot be bound.
-    public init(address: ListenAddress, limits: Limits = Limits(), tls: TLS? = nil,
+    /// Suspended connections and whether the server is stopping: libmicrohttpd must not be
+    /// stopped while a connection is suspended, and none may be suspended once it is stopping.
+    private struct Suspensions {
+        var count = 0
+        var stopping = false
+    }
+
+    let handler: Handler
+    let slowWork: SlowWorkQueue
+    private let listener: ListeningSocket
+    private let daemon = Mutex<Daemon?>(nil)
+    private let suspensions = Mutex(Suspensions())
+
+    /// The port the server listens on.
+    public var port: UInt16 { listener.port }
+
+    /// Starts listening on `address`.
+    /// - Throws: `HTTPServerError` when the address does not resolve or cannot be bound, or
+    ///   libmicrohttpd refuses the TLS settings.
+    public convenience init(address: ListenAddress, limits: Limits = Limits(), tls: TLS? = nil,
+                            handler: @escaping Handler) throws(HTTPServerError) {
+        try self.init(listener: ListeningSocket(address: address), limits: limits, tls: tls, handler: handler)
+    }
+
+    /// Starts serving on an already listening socket, which may be shared with a server that is
+    /// about to stop.
+    public init(listener: ListeningSocket, limits: Limits = Limits(), tls: TLS? = nil,
                 handler: @escaping Handler) throws(HTTPServerError) {
         self.handler = handler
+        self.listener = listener
+        slowWork = SlowWorkQueue(limit: limits.slowWorkQueue)
         var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_AUTO.rawValue
-                           | MHD_USE_ERROR_LOG.rawValue)
+                           | MHD_USE_ERROR_LOG.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue)
         if tls != nil { flags |= UInt32(MHD_USE_TLS.rawValue) }
-        var socketAddress = sockaddr_storage()
-        let bindsOneAddress = !address.host.isEmpty
-        if bindsOneAddress {
-            let family = try Self.resolve(address, into: &socketAddress)
-            if family == AF_INET6 { flags |= UInt32(MHD_USE_IPv6.rawValue) }
-        } else {
-            flags |= UInt32(MHD_USE_DUAL_STACK.rawValue)
+        var strings: [UnsafeMutablePointer<CChar>] = []
+        func keep(_ text: String) -> UnsafeMutableRawPointer {
+            strings.append(strdup(text)!)
+            return UnsafeMutableRawPointer(strings.last!)
         }
+        // A descriptor of its own on the shared socket: libmicrohttpd closes it when it stops, and
+        // also when it fails to start (a refused certificate), which must not close the socket.
+        let descriptor = dup(listener.descriptor)
+        guard descriptor >= 0 else {
+            throw HTTPServerError(message: "cannot serve on port \(listener.port): \(String(cString: strerror(errno)))")
+        }
+        var options: [MHD_OptionItem] = [
+            MHD_OptionItem(option: .LISTEN_SOCKET, value: Int(descriptor), ptr_value: nil),
+            MHD_OptionItem(option: .CONNECTION_LIMIT, value: limits.connections, ptr_value: nil),
+            MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: limits.connectionTimeoutSeconds, ptr_value: nil),
+            MHD_OptionItem(option: .THREAD_POOL_SIZE, value: limits.threads, ptr_value: nil),
+        ]
+        if let tls {
+            options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: keep(tls.certificatePEM)))
+            options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: keep(tls.keyPEM)))
+            options.append(MHD_OptionItem(option: .HTTPS_PRIORITIES, value: 0, ptr_value: keep(tls.priorities)))
+            if let clientCA = tls.clientCAPEM {
+                options.append(MHD_OptionItem(option: .HTTPS_MEM_TRUST, value: 0, ptr_value: keep(clientCA)))
+            }
+        }
+        options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
         let context = Unmanaged.passUnretained(self).toOpaque()
-        let started: OpaquePointer? = withUnsafeMutablePointer(to: &socketAddress) { addressPointer in
-            var options: [MHD_OptionItem] = [
-                MHD_OptionItem(option: .CONNECTION_LIMIT, value: limits.connections, ptr_value: nil),
-                MHD_OptionItem(option: .CONNECTION_TIMEOUT,
-                               value: limits.connectionTimeoutSeconds, ptr_value: nil),
-                MHD_OptionItem(option: .THREAD_POOL_SIZE, value: limits.threads, ptr_value: nil),
-            ]
-            if bindsOneAddress {
-                options.append(MHD_OptionItem(option: .SOCK_ADDR, value: 0,
-                                              ptr_value: UnsafeMutableRawPointer(addressPointer)))
-            }
-            if let tls {
-                options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: keep(tls.certificatePEM)))
-                options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: keep(tls.keyPEM)))
-                options.append(MHD_OptionItem(option: .HTTPS_PRIORITIES, value: 0, ptr_value: keep(tls.priorities)))
-                if let clientCA = tls.clientCAPEM {
-                    options.append(MHD_OptionItem(option: .HTTPS_MEM_TRUST, value: 0, ptr_value: keep(clientCA)))
-                }
-            }
-            options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
-            return options.withUnsafeMutableBufferPointer { buffer in
-                CMicroHTTPD_start(flags, address.port, microHTTPDAccessHandler, context, buffer.baseAddress)
-            }
+        let started = options.withUnsafeMutableBufferPointer { buffer in
+            CMicroHTTPD_start(flags, microHTTPDAccessHandler, context, microHTTPDRequestCompleted, buffer.baseAddress)
         }
         guard let started else {
-            let reason = tls == nil ? String(cString: strerror(errno))
-                : "\(String(cString: strerror(errno))), or the TLS certificate, key or settings were refused"
-            stop()
-            throw HTTPServerError(message: "cannot listen on \(address): \(reason)")
+            strings.forEach { free($0) }
+            throw HTTPServerError(message: "cannot serve on port \(listener.port): libmicrohttpd refused to start"
+                                  + (tls == nil ? "" : "; the TLS certificate, key or settings were refused"))
         }
-        self.daemon = started
-        self.port = CMicroHTTPD_boundPort(started)
+        daemon.withLock { $0 = Daemon(handle: started, descriptor: descriptor, strings: strings) }
     }
 
-    /// Stops accepting connections and waits for the server threads to end. Idempotent.
+    /// Lets suspended requests finish, then closes this server's connections and waits for its
+    /// threads to end. The listening socket stays open for other servers. Idempotent; callable
+    /// from any thread.
     public func stop() {
-        if let daemon {
-            MHD_stop_daemon(daemon)
-            self.daemon = nil
-        }
-        tlsStrings.forEach { free($0) }
-        tlsStrings = []
-    }
-
-    /// A C copy of `text` that lives until ``stop()``.
-    private func keep(_ text: String) -> UnsafeMutableRawPointer {
-        let copy = strdup(text)!
-        tlsStrings.append(copy)
-        return UnsafeMutableRawPointer(copy)
+        guard let stopped = daemon.withLock({ $0.take() }) else { return }
+        suspensions.withLock { $0.stopping = true }
+        while suspensions.withLock({ $0.count }) > 0 { usleep(1_000) }
+        // Quiesced first: a daemon stopped while listening shuts the socket down, which would
+        // end listening for every descriptor of it, the next server's too.
+        _ = MHD_quiesce_daemon(stopped.handle)
+        MHD_stop_daemon(stopped.handle)
+        close(stopped.descriptor)
+        stopped.strings.forEach { free($0) }
     }
 
     deinit {
         stop()
     }
 
-    /// Resolves `address` with `getaddrinfo(3)` and returns the address family.
-    private static func resolve(_ address: ListenAddress, into storage: inout sockaddr_storage) throws(HTTPServerError) -> Int32 {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
-        var result: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(address.host, String(address.port), &hints, &result)
-        guard status == 0, let first = result, let socketAddress = first.pointee.ai_addr else {
-            let reason = status == 0 ? "no address" : String(cString: gai_strerror(status))
-            throw HTTPServerError(message: "cannot resolve listen address \(address): \(reason)")
+    /// Counts a connection about to be suspended; false once the server is stopping.
+    func beginSuspension() -> Bool {
+        suspensions.withLock { state in
+            guard !state.stopping else { return false }
+            state.count += 1
+            return true
         }
-        defer { freeaddrinfo(result) }
-        withUnsafeMutableBytes(of: &storage) { target in
-            target.copyMemory(from: UnsafeRawBufferPointer(start: socketAddress,
-                                                           count: Int(first.pointee.ai_addrlen)))
-        }
-        return first.pointee.ai_family
+    }
+
+    /// A suspended connection was resumed.
+    func endSuspension() {
+        suspensions.withLock { $0.count -= 1 }
     }
 }
 

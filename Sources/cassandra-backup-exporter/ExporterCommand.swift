@@ -196,8 +196,8 @@ struct ExporterCommand: AsyncParsableCommand {
             .init(service: HTTPService(server: server)),
         ]
         if let webConfigFile {
-            services.append(.init(service: WebConfigService(path: webConfigFile, initial: webConfig, logger: logger) { config in
-                try server.apply(tls: config.tls)
+            services.append(.init(service: WebConfigService(path: webConfigFile, initial: webConfig, logger: logger,
+                                                            server: server) { config in
                 access.update(config)
                 let headers = config.headers.map { (name: $0.name, value: $0.value) }
                 router.apply(headers: headers)

@@ -9,21 +9,6 @@ import TestSupport
     static let idleConnections = 1000
     static let slowClients = 50
 
-    /// A TCP connection to 127.0.0.1:`port`, or nil when refused.
-    static func connect(port: Int) -> Int32? {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return nil }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { close(descriptor); return nil }
-        return descriptor
-    }
-
     /// Raises this process's open-file limit to the hard limit (the connections are file descriptors).
     static func raiseFileLimit(to needed: UInt) throws {
         var limit = rlimit()
@@ -49,14 +34,14 @@ import TestSupport
 
         var idle: [Int32] = []
         for _ in 0..<Self.idleConnections {
-            if let descriptor = Self.connect(port: port) { idle.append(descriptor) }
+            if let descriptor = connectLoopback(port: port) { idle.append(descriptor) }
         }
         #expect(idle.count == Self.idleConnections)
         defer { idle.forEach { close($0) } }
 
         // Slowloris: each client sends a request line, then one header byte every 100 ms.
         let stop = Flag()
-        let slow = (0..<Self.slowClients).compactMap { _ in Self.connect(port: port) }
+        let slow = (0..<Self.slowClients).compactMap { _ in connectLoopback(port: port) }
         let dribbler = Thread {
             for descriptor in slow { _ = "GET /metrics HTTP/1.1\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
             while !stop.isSet {

@@ -113,7 +113,7 @@ import TestSupport
         defer { temp.remove() }
         try FileManager.default.createDirectory(atPath: temp("data"), withIntermediateDirectories: true)
         let response = HTTPResponse(status: status, contentType: "application/json", text: body)
-        let agent = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { _ in response }
+        let agent = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { _ in .response(response) }
         defer { agent.stop() }
         let result = try run(["--once", "--cassandra.data-dir", temp("data"),
                               "--jolokia.url", "http://monitor:\(secret)@127.0.0.1:\(agent.port)/jolokia"])

@@ -8,8 +8,8 @@ import TestSupport
 @Suite(.serialized) struct WebConfigEndToEndTests {
     static let exporter = BuiltProducts.path("cassandra-backup-exporter")
 
-    /// A CA, a server certificate for 127.0.0.1 signed by it, a client certificate signed by it,
-    /// and a self-signed client certificate nobody trusts.
+    /// A CA, two server certificates for 127.0.0.1 signed by it (`server` and `rotated`, its
+    /// successor), a client certificate signed by it, and a self-signed client certificate nobody trusts.
     static func makeCertificates(in temp: TemporaryDirectory) throws {
         let script = """
             set -e
@@ -18,6 +18,8 @@ import TestSupport
             openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr 2>/dev/null
             printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > san.ext
             openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out server.crt 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout rotated.key -out rotated.csr 2>/dev/null
+            openssl x509 -req -in rotated.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out rotated.crt 2>/dev/null
             openssl req -newkey rsa:2048 -nodes -subj /CN=prometheus -keyout client.key -out client.csr 2>/dev/null
             openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out client.crt 2>/dev/null
             openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=stranger -keyout stranger.key -out stranger.crt 2>/dev/null
@@ -135,5 +137,59 @@ import TestSupport
                                                      "--web.listen-address", "127.0.0.1:0"])
         #expect(result.status != 0)
         #expect(result.stderr == "cassandra-backup-exporter: web config \(temp("web.yml")): 2:10: basic_auth_users entry is not a bcrypt hash ($2a$, $2b$ or $2y$)\n")
+    }
+
+    /// The SHA-256 fingerprint of the certificate the server presents, as openssl sees it.
+    private func servedFingerprint(port: Int) throws -> String {
+        let result = try Command.run("/bin/sh", ["-c", "openssl s_client -connect 127.0.0.1:$1 </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256",
+                                                 "sh", String(port)])
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func fingerprint(_ file: String) throws -> String {
+        try Command.output("openssl", ["x509", "-noout", "-fingerprint", "-sha256", "-in", file]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Replaces `path` by `content` the way deploy tools and cert-manager do: a new file renamed over it.
+    private func replace(_ path: String, with content: Data) throws {
+        try content.write(to: URL(fileURLWithPath: path + ".new"))
+        try #require(rename(path + ".new", path) == 0)
+    }
+
+    @Test func certificateRotatedInPlaceIsServedAndBrokenOrMissingFilesKeepTheOneInMemory() throws {
+        let temp = try TemporaryDirectory("rotate")
+        defer { temp.remove() }
+        let (exporter, port) = try startTLS(temp)
+        defer { exporter.stop() }
+        let original = try fingerprint(temp("server.crt")), rotated = try fingerprint(temp("rotated.crt"))
+        try #require(original != rotated && !original.isEmpty)
+        #expect(try servedFingerprint(port: port) == original)
+
+        // Same paths, new content: served within a reload period (5 s).
+        try replace(temp("server.key"), with: try Data(contentsOf: URL(fileURLWithPath: temp("rotated.key"))))
+        try replace(temp("server.crt"), with: try Data(contentsOf: URL(fileURLWithPath: temp("rotated.crt"))))
+        var served = ""
+        for _ in 0..<60 where served != rotated {
+            usleep(250_000)
+            served = try servedFingerprint(port: port)
+        }
+        #expect(served == rotated, "the rotated certificate is served")
+        _ = try exporter.waitForLine(timeout: 5) { $0.contains("TLS settings reloaded") }
+
+        // A broken certificate: the one in memory goes on, the error is logged once.
+        try replace(temp("server.crt"), with: Data("-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n".utf8))
+        _ = try exporter.waitForLine(timeout: 15) { $0.contains("TLS settings not applied") }
+        Thread.sleep(forTimeInterval: 11)  // two more reload periods
+        #expect(try servedFingerprint(port: port) == rotated)
+        #expect(try status(["--cacert", temp("ca.crt"), "https://127.0.0.1:\(port)/metrics"]) == "200")
+        #expect(exporter.standardError.components(separatedBy: "TLS settings not applied").count - 1 == 1, "\(exporter.standardError)")
+
+        // Files removed: still served from memory; one more error line, for the new failure.
+        try FileManager.default.removeItem(atPath: temp("server.crt"))
+        try FileManager.default.removeItem(atPath: temp("server.key"))
+        Thread.sleep(forTimeInterval: 11)
+        #expect(try status(["--cacert", temp("ca.crt"), "https://127.0.0.1:\(port)/metrics"]) == "200")
+        #expect(try servedFingerprint(port: port) == rotated)
+        #expect(exporter.standardError.components(separatedBy: "TLS settings not applied").count - 1 == 2, "\(exporter.standardError)")
     }
 }

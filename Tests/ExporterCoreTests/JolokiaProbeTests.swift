@@ -12,7 +12,7 @@ import Testing
         let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { request in
             paths.record(request.path)
             if delay > 0 { Thread.sleep(forTimeInterval: delay) }
-            return response
+            return .response(response)
         }
         defer { server.stop() }
         let probe = JolokiaProbe(baseURL: URL(string: "http://127.0.0.1:\(server.port)/jolokia")!, timeout: timeout)

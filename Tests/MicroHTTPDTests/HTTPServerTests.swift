@@ -11,7 +11,7 @@ import TestSupport
         let ok = HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", text: Self.body)
         let notFound = HTTPResponse(status: 404, contentType: "text/plain", text: "no\n")
         return try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { request in
-            request.path == "/ok" ? ok : notFound
+            .response(request.path == "/ok" ? ok : notFound)
         }
     }
 
@@ -59,14 +59,14 @@ import TestSupport
         defer { server.stop() }
         #expect(throws: HTTPServerError.self) {
             _ = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: server.port)) { _ in
-                HTTPResponse(status: 200, body: [])
+                .response(HTTPResponse(status: 200, body: []))
             }
         }
     }
 
     @Test func unresolvableHostIsAClearError() {
         #expect(throws: HTTPServerError.self) {
-            _ = try HTTPServer(address: ListenAddress(host: "no-such-host.invalid", port: 0)) { _ in HTTPResponse(status: 200, body: []) }
+            _ = try HTTPServer(address: ListenAddress(host: "no-such-host.invalid", port: 0)) { _ in .response(HTTPResponse(status: 200, body: [])) }
         }
     }
 }

@@ -1,0 +1,15 @@
+#include "CWebAuth.h"
+#include <gnutls/gnutls.h>
+
+int CWebAuth_clientCertificate(struct MHD_Connection *connection) {
+    /* MHD_get_connection_info is variadic, which Swift cannot call. */
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (info == NULL || info->tls_session == NULL) return 0;
+    gnutls_session_t session = (gnutls_session_t) info->tls_session;
+    unsigned int count = 0;
+    if (gnutls_certificate_get_peers(session, &count) == NULL || count == 0) return 0;
+    unsigned int status = 0;
+    if (gnutls_certificate_verify_peers2(session, &status) != GNUTLS_E_SUCCESS) return -1;
+    return status == 0 ? 1 : -1;
+}
