@@ -237,14 +237,8 @@ struct DirectoryStamp: Equatable, Sendable {
     }
 }
 
-extension FileStatus {
-    init(_ raw: stat) {
-        let type = raw.st_mode & S_IFMT
-        kind = type == S_IFREG ? .regular : type == S_IFDIR ? .directory : .other
-        key = InodeKey(device: UInt64(raw.st_dev), inode: UInt64(raw.st_ino))
-        linkCount = UInt64(raw.st_nlink)
-        size = UInt64(max(raw.st_size, 0))
-        allocated = UInt64(max(raw.st_blocks, 0)) * 512
-        modified = Double(raw.st_mtim.tv_sec) + Double(raw.st_mtim.tv_nsec) / 1e9
-    }
+/// A system call failed for one entry.
+struct EntryError: Error {
+    let code: Int32
+    var reason: SkipReason { SkipReason(errno: code) }
 }

@@ -73,12 +73,6 @@ struct FileSetTally {
     }
 }
 
-extension InodeKey: Comparable {
-    public static func < (lhs: InodeKey, rhs: InodeKey) -> Bool {
-        (lhs.device, lhs.inode) < (rhs.device, rhs.inode)
-    }
-}
-
 extension Array where Element == FileSetTally.Inode {
     /// Allocated bytes of these inodes that are not in `live` (both sorted by key).
     func allocatedBytes(notIn live: [InodeKey]) -> UInt64 {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Identity of an inode across the whole machine: `(st_dev, st_ino)`.
 public struct InodeKey: Hashable, Sendable {
     public let device: UInt64
@@ -20,4 +22,23 @@ public struct FileStatus: Sendable {
     public let allocated: UInt64
     /// `st_mtime` in seconds since the epoch, with nanoseconds.
     public let modified: Double
+}
+
+extension InodeKey: Comparable {
+    public static func < (lhs: InodeKey, rhs: InodeKey) -> Bool {
+        (lhs.device, lhs.inode) < (rhs.device, rhs.inode)
+    }
+}
+
+extension FileStatus {
+    /// The fields of a `stat` result.
+    init(_ raw: stat) {
+        let type = raw.st_mode & S_IFMT
+        kind = type == S_IFREG ? .regular : type == S_IFDIR ? .directory : .other
+        key = InodeKey(device: UInt64(raw.st_dev), inode: UInt64(raw.st_ino))
+        linkCount = UInt64(raw.st_nlink)
+        size = UInt64(max(raw.st_size, 0))
+        allocated = UInt64(max(raw.st_blocks, 0)) * 512
+        modified = Double(raw.st_mtim.tv_sec) + Double(raw.st_mtim.tv_nsec) / 1e9
+    }
 }

@@ -154,10 +154,10 @@ public enum ExporterMetrics {
         var families = [
             MetricFamily(name: "cassandra_backup_incremental_enabled",
                          help: "1 when incremental backup is enabled, by source (config: cassandra.yaml, runtime: the live node). \(fromScan)",
-                         samples: status.incrementalEnabled.map { .init([("source", $0.key)], $0.value ? 1 : 0) }),
+                         samples: status.incrementalEnabled.map { .init([("source", $0.key.rawValue)], $0.value ? 1 : 0) }),
             MetricFamily(name: "cassandra_backup_state_probe_success",
                          help: "1 when the last read of that incremental-backup state source worked. \(fromScan)",
-                         samples: status.stateProbeSucceeded.map { .init([("source", $0.key)], $0.value ? 1 : 0) }),
+                         samples: status.stateProbeSucceeded.map { .init([("source", $0.key.rawValue)], $0.value ? 1 : 0) }),
             MetricFamily(name: "cassandra_backup_scan_errors_total",
                          help: "Entries skipped by scans since start, by reason. \(fromScan)", kind: .counter,
                          samples: SkipReason.allCases.map { .init([("reason", $0.rawValue)], Double(status.skippedTotal[$0])) }),

@@ -17,11 +17,11 @@ public struct ExporterStatus: Sendable {
     public var snapshotDetail = false
     /// Entries skipped since start, by reason.
     public var skippedTotal = ScanErrorCounts()
-    /// Whether incremental backup is enabled, per source (`config`, `runtime`); a source that
-    /// was never read successfully is absent.
-    public var incrementalEnabled: [String: Bool] = [:]
+    /// Whether incremental backup is enabled, per source; a source that was never read
+    /// successfully is absent.
+    public var incrementalEnabled: [StateSource: Bool] = [:]
     /// Whether the last read of each configured source worked.
-    public var stateProbeSucceeded: [String: Bool] = [:]
+    public var stateProbeSucceeded: [StateSource: Bool] = [:]
     public var build: BuildInfo
     public var process: ProcessStats?
 
@@ -61,4 +61,13 @@ public struct ProcessStats: Sendable {
         self.maxFileDescriptors = maxFileDescriptors
         self.startTimeSeconds = startTimeSeconds
     }
+}
+
+/// Where the incremental-backup setting was read: the `source` label of
+/// `cassandra_backup_incremental_enabled` and `cassandra_backup_state_probe_success`.
+public enum StateSource: String, Sendable, CaseIterable {
+    /// `incremental_backups` in cassandra.yaml, what the node does after a restart.
+    case config
+    /// The running node, through nodetool or Jolokia.
+    case runtime
 }

@@ -178,14 +178,12 @@ struct ExporterCommand: AsyncParsableCommand {
             return
         }
 
-        let headers = webConfig.headers.map { (name: $0.name, value: $0.value) }
-        let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath, headers: headers)
-        let access = AccessControl(config: webConfig)
-        let router = Router(telemetryPath: telemetryPath, store: publisher.store, access: access, headers: headers)
+        let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath)
         let limits = HTTPServer.Limits(connections: maxConnections,
                                        connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000))
-        let server = try WebServer(address: listenAddress, limits: limits, tls: webConfig.tls) { router.respond(to: $0) }
-        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(server.port)",
+        let front = try WebFront(config: webConfig, address: listenAddress, limits: limits, telemetryPath: telemetryPath,
+                                 publisher: publisher)
+        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(front.port)",
                                             "tls": "\(webConfig.tls != nil)", "basic_auth": "\(!webConfig.users.isEmpty)",
                                             "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
                                             "runtime_probe": "\(probe?.name ?? "none")"])
@@ -193,16 +191,10 @@ struct ExporterCommand: AsyncParsableCommand {
             .init(service: CollectorService(collector: collector, interval: interval.duration, initialState: initial) {
                 publisher.publish($0)
             }),
-            .init(service: HTTPService(server: server)),
+            .init(service: HTTPService(front: front)),
         ]
         if let webConfigFile {
-            services.append(.init(service: WebConfigService(path: webConfigFile, initial: webConfig, logger: logger,
-                                                            server: server) { config in
-                access.update(config)
-                let headers = config.headers.map { (name: $0.name, value: $0.value) }
-                router.apply(headers: headers)
-                publisher.apply(headers: headers)
-            }))
+            services.append(.init(service: WebConfigService(path: webConfigFile, initial: webConfig, logger: logger, front: front)))
         }
         if let probe {
             services.append(.init(service: RuntimeProbeService(probe: probe, interval: nodetoolInterval.duration, logger: logger) {

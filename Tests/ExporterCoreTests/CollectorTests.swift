@@ -39,17 +39,17 @@ import TestSupport
                                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         try "incremental_backups: true\n".write(toFile: config, atomically: true, encoding: .utf8)
         var state = collector.collect(after: CollectorState(build: .current))
-        #expect(state.status.incrementalEnabled["config"] == true)
-        #expect(state.status.stateProbeSucceeded["config"] == true)
+        #expect(state.status.incrementalEnabled[.config] == true)
+        #expect(state.status.stateProbeSucceeded[.config] == true)
 
         try "incremental_backups: false\n".write(toFile: config, atomically: true, encoding: .utf8)
         state = collector.collect(after: state)
-        #expect(state.status.incrementalEnabled["config"] == false)
+        #expect(state.status.incrementalEnabled[.config] == false)
 
         try "incremental_backups: [broken\n".write(toFile: config, atomically: true, encoding: .utf8)
         state = collector.collect(after: state)
-        #expect(state.status.incrementalEnabled["config"] == false)
-        #expect(state.status.stateProbeSucceeded["config"] == false)
+        #expect(state.status.incrementalEnabled[.config] == false)
+        #expect(state.status.stateProbeSucceeded[.config] == false)
         #expect(state.status.lastScanSucceeded == true)
     }
 }

@@ -24,8 +24,8 @@ import TestSupport
         status.lastScanSucceeded = true
         status.lastScanDuration = 0.5
         status.lastSuccessTimestamp = 1_700_000_000
-        status.incrementalEnabled = ["config": false, "runtime": true]
-        status.stateProbeSucceeded = ["config": true, "runtime": true]
+        status.incrementalEnabled = [.config: false, .runtime: true]
+        status.stateProbeSucceeded = [.config: true, .runtime: true]
         let text = TextFormat.render(ExporterMetrics.families(measurement: measurement, status: status))
         let samples = parseExposition(text)
         let labels = ["data_dir": temp.path, "keyspace": "ks", "table": "t", "table_id": "0123456789abcdef0123456789abcdef"]

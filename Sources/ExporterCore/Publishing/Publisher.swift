@@ -6,7 +6,7 @@ public final class Publisher: Sendable {
     private struct Latest {
         var collector: CollectorState
         var runtime: RuntimeState?
-        var headers: [(name: String, value: String)] = []
+        var headers = ResponseHeaders()
     }
 
     private let latest: Mutex<Latest>
@@ -15,10 +15,8 @@ public final class Publisher: Sendable {
 
     /// - Parameter runtimeConfigured: whether a runtime probe runs; without one the runtime
     ///   series are absent.
-    /// - Parameter headers: extra response headers (`http_server_config.headers`).
-    public init(initial: CollectorState, runtimeConfigured: Bool, telemetryPath: String,
-                headers: [(name: String, value: String)] = []) {
-        let first = Latest(collector: initial, runtime: runtimeConfigured ? RuntimeState() : nil, headers: headers)
+    public init(initial: CollectorState, runtimeConfigured: Bool, telemetryPath: String) {
+        let first = Latest(collector: initial, runtime: runtimeConfigured ? RuntimeState() : nil)
         latest = Mutex(first)
         self.telemetryPath = telemetryPath
         store = PageStore(Self.render(first, telemetryPath: telemetryPath))
@@ -34,8 +32,8 @@ public final class Publisher: Sendable {
         update { $0.runtime = runtime }
     }
 
-    /// Uses new extra response headers from now on.
-    public func apply(headers: [(name: String, value: String)]) {
+    /// Uses new response headers from now on.
+    func apply(headers: ResponseHeaders) {
         update { $0.headers = headers }
     }
 
@@ -53,8 +51,8 @@ public final class Publisher: Sendable {
     /// The collection with the runtime source's series filled in.
     public static func merged(_ collector: CollectorState, _ runtime: RuntimeState?) -> CollectorState {
         var state = collector
-        if let enabled = runtime?.enabled { state.status.incrementalEnabled["runtime"] = enabled }
-        if let succeeded = runtime?.lastReadSucceeded { state.status.stateProbeSucceeded["runtime"] = succeeded }
+        if let enabled = runtime?.enabled { state.status.incrementalEnabled[.runtime] = enabled }
+        if let succeeded = runtime?.lastReadSucceeded { state.status.stateProbeSucceeded[.runtime] = succeeded }
         return state
     }
 }

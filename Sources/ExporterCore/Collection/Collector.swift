@@ -79,19 +79,11 @@ public struct Collector: Sendable {
         guard let configPath else { return }
         do {
             let config = try CassandraConfig.load(path: configPath)
-            status.incrementalEnabled["config"] = config.incrementalBackups
-            status.stateProbeSucceeded["config"] = true
+            status.incrementalEnabled[.config] = config.incrementalBackups
+            status.stateProbeSucceeded[.config] = true
         } catch {
-            status.stateProbeSucceeded["config"] = false
+            status.stateProbeSucceeded[.config] = false
             logger.warning("cannot read cassandra.yaml; keeping the last good value", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -21,9 +21,9 @@ public final class Router: Sendable {
         /// 503 when too many password checks wait already (a flood of wrong passwords).
         let busy: HTTPResponse
 
-        init(headers: [(name: String, value: String)]) {
-            func text(_ status: UInt32, _ body: String, _ extra: [(name: String, value: String)] = []) -> HTTPResponse {
-                HTTPResponse(status: status, contentType: "text/plain; charset=utf-8", text: body, headers: extra + headers)
+        init(headers: ResponseHeaders) {
+            func text(_ status: UInt32, _ body: String, _ own: [(name: String, value: String)] = []) -> HTTPResponse {
+                headers.response(status, contentType: "text/plain; charset=utf-8", text: body, own: own)
             }
             notFound = text(404, "404 page not found\n")
             methodNotAllowed = text(405, "405 method not allowed\n", [("Allow", "GET, HEAD")])
@@ -41,17 +41,16 @@ public final class Router: Sendable {
     /// parsing Prometheus' 130-byte header would otherwise cost more than serving the response.
     private let lastNegotiation = Mutex<(accept: String, format: ExpositionFormat)?>(nil)
 
-    /// - Parameter headers: extra response headers (`http_server_config.headers`).
     public init(telemetryPath: String, store: PageStore, access: AccessControl = AccessControl(config: WebConfig()),
-                headers: [(name: String, value: String)] = []) {
+                headers: ResponseHeaders = ResponseHeaders()) {
         self.telemetryPath = telemetryPath
         self.store = store
         self.access = access
         fixed = Mutex(FixedResponses(headers: headers))
     }
 
-    /// Uses new extra response headers for the fixed responses.
-    public func apply(headers: [(name: String, value: String)]) {
+    /// Uses new response headers for the fixed responses.
+    func apply(headers: ResponseHeaders) {
         fixed.withLock { $0 = FixedResponses(headers: headers) }
     }
 

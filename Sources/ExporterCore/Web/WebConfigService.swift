@@ -12,21 +12,17 @@ public struct WebConfigService: Service {
     let initial: WebConfig
     let interval: Duration
     let logger: Logger
-    let server: WebServer
-    let apply: @Sendable (WebConfig) -> Void
+    let front: WebFront
 
     /// - Parameter initial: the configuration applied at start-up; the file is compared with it,
     ///   so a change made between start-up and the service's first look is not missed.
-    /// - Parameter server: reloaded with the TLS settings in force.
-    /// - Parameter apply: installs the users and headers of a new configuration.
-    public init(path: String, initial: WebConfig, interval: Duration = .seconds(5), logger: Logger,
-                server: WebServer, apply: @escaping @Sendable (WebConfig) -> Void) {
+    /// - Parameter front: receives each new configuration.
+    public init(path: String, initial: WebConfig, interval: Duration = .seconds(5), logger: Logger, front: WebFront) {
         self.path = path
         self.initial = initial
         self.interval = interval
         self.logger = logger
-        self.server = server
-        self.apply = apply
+        self.front = front
     }
 
     /// The last text read (`nil` before the first read) and the configuration in force.
@@ -49,7 +45,7 @@ public struct WebConfigService: Service {
                 let config = try WebConfig.parse(text, path: path)
                 if config != seen.config {
                     seen.config = config
-                    apply(config)
+                    front.apply(config)
                     logger.info("web config reloaded", metadata: ["file": "\(path)"])
                 }
             } catch {
@@ -57,7 +53,7 @@ public struct WebConfigService: Service {
             }
         }
         do {
-            if try server.reload(tls: seen.config.tls) == .restarted {
+            if try front.reloadTLS() == .restarted {
                 logger.info("TLS settings reloaded", metadata: ["file": "\(path)"])
             }
         } catch {

@@ -23,19 +23,17 @@ public struct Pages: Sendable {
 
     /// Renders `state` into responses. The texts are not kept: only the bodies handed to
     /// libmicrohttpd stay in memory until the next collection.
-    /// - Parameter headers: extra response headers (`http_server_config.headers`).
-    public init(state: CollectorState, telemetryPath: String, headers: [(name: String, value: String)] = []) {
+    public init(state: CollectorState, telemetryPath: String, headers: ResponseHeaders) {
         func metrics(_ format: ExpositionFormat) -> Metrics {
             let text = Self.exposition(of: state, as: format)
-            let common = [("Content-Type", format.contentType), ("Vary", "Accept, Accept-Encoding")] + headers
-            return Metrics(plain: HTTPResponse(status: 200, headers: common, utf8: text),
-                           gzip: HTTPResponse(status: 200, headers: common + [("Content-Encoding", "gzip")],
-                                              body: Gzip.compress(utf8: text)))
+            let vary = [(name: "Vary", value: "Accept, Accept-Encoding")]
+            return Metrics(plain: headers.response(200, contentType: format.contentType, text: text, own: vary),
+                           gzip: headers.response(200, contentType: format.contentType, gzipped: Gzip.compress(utf8: text), own: vary))
         }
         prometheusText = metrics(.prometheus)
         openMetrics = metrics(.openMetrics)
-        landing = HTTPResponse(status: 200, contentType: "text/html; charset=utf-8",
-                               text: LandingPage.html(state: state, telemetryPath: telemetryPath), headers: headers)
+        landing = headers.response(200, contentType: "text/html; charset=utf-8",
+                                   text: LandingPage.html(state: state, telemetryPath: telemetryPath))
     }
 
     /// The prepared metrics response for a format and encoding.

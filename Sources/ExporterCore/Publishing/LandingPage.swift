@@ -1,4 +1,5 @@
 import Foundation
+import Exposition
 
 /// The HTML page served on `/`.
 enum LandingPage {
@@ -32,10 +33,10 @@ enum LandingPage {
     }
 
     /// Both sources side by side, and a plain warning when they differ.
-    static func incrementalSummary(_ enabled: [String: Bool]) -> String {
+    static func incrementalSummary(_ enabled: [StateSource: Bool]) -> String {
         func word(_ value: Bool?) -> String { value.map { $0 ? "enabled" : "disabled" } ?? "unknown" }
-        var text = "cassandra.yaml: \(word(enabled["config"])); running node: \(word(enabled["runtime"]))"
-        switch (enabled["config"], enabled["runtime"]) {
+        var text = "cassandra.yaml: \(word(enabled[.config])); running node: \(word(enabled[.runtime]))"
+        switch (enabled[.config], enabled[.runtime]) {
         case (false?, true?): text += " &mdash; <strong>enabled at runtime only: lost at next restart</strong>"
         case (true?, false?): text += " &mdash; <strong>disabled at runtime: cassandra.yaml turns it back on at next restart</strong>"
         default: break
