@@ -65,28 +65,27 @@ func microHTTPDAccessHandler(
             let response = work()
             suspended.response.withLock { $0 = response }
             MHD_resume_connection(resumable.pointer)
-            server.endSuspension()
         }
         if !accepted {
             suspended.response.withLock { $0 = busy }
             MHD_resume_connection(connection)
-            server.endSuspension()
         }
         return .YES
     }
 }
 
 /// Called by libmicrohttpd when a request is done (sent, failed or closed): releases what the
-/// access handler kept for it.
+/// access handler kept for it, and counts a suspended request as finished.
 func microHTTPDRequestCompleted(
     context: UnsafeMutableRawPointer?,
     connection: OpaquePointer?,
     requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
     reason: MHD_RequestTerminationCode
 ) {
-    guard let requestContext, let kept = requestContext.pointee, kept != requestSeenMarker else { return }
+    guard let context, let requestContext, let kept = requestContext.pointee, kept != requestSeenMarker else { return }
     Unmanaged<SuspendedRequest>.fromOpaque(kept).release()
     requestContext.pointee = nil
+    Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue().endSuspension()
 }
 
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {

@@ -69,8 +69,9 @@ public final class HTTPServer: Sendable {
         let strings: [UnsafeMutablePointer<CChar>]
     }
 
-    /// Suspended connections and whether the server is stopping: libmicrohttpd must not be
-    /// stopped while a connection is suspended, and none may be suspended once it is stopping.
+    /// Requests suspended and not yet completed, and whether the server is stopping:
+    /// libmicrohttpd must not be stopped while a connection is suspended, and none may be
+    /// suspended once it is stopping.
     private struct Suspensions {
         var count = 0
         var stopping = false
@@ -169,7 +170,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// A suspended connection was resumed.
+    /// A request that was suspended has completed.
     func endSuspension() {
         suspensions.withLock { $0.count -= 1 }
     }

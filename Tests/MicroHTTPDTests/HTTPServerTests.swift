@@ -1,5 +1,6 @@
 import Foundation
 import MicroHTTPD
+import Synchronization
 import Testing
 import TestSupport
 
@@ -62,6 +63,52 @@ import TestSupport
                 .response(HTTPResponse(status: 200, body: []))
             }
         }
+    }
+
+    @Test func slowRepliesWaitOffThePollingThreadsAndAFullQueueAnswersBusyAtOnce() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let ok = HTTPResponse(status: 200, contentType: "text/plain", text: "slow\n")
+        let busy = HTTPResponse(status: 503, contentType: "text/plain", text: "busy\n")
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), limits: .init(threads: 1, slowWorkQueue: 2)) { request in
+            request.path == "/slow" ? .slow(busy: busy) { gate.wait(); return ok } : .response(ok)
+        }
+        defer { server.stop() }
+        let port = Int(server.port)
+        let answers = Mutex<[Int]>([])
+        let waiting = (0..<2).map { _ in
+            Thread { let status = HTTPConnection(port: port).get("/slow"); answers.withLock { $0.append(status) } }
+        }
+        waiting.forEach { $0.start() }
+        Thread.sleep(forTimeInterval: 0.5)
+        // Both slow requests wait on the slow-work queue; the single polling thread is free.
+        #expect(HTTPConnection(port: port).get("/fast") == 200)
+        #expect(HTTPConnection(port: port).get("/slow") == 503, "the queue holds two")
+        #expect(answers.withLock { $0 }.isEmpty)
+        gate.signal()
+        gate.signal()
+        while waiting.contains(where: { !$0.isFinished }) { usleep(10_000) }
+        #expect(answers.withLock { $0 } == [200, 200])
+    }
+
+    @Test func stopWaitsForSuspendedRequests() throws {
+        let gate = DispatchSemaphore(value: 0)
+        let ok = HTTPResponse(status: 200, contentType: "text/plain", text: "slow\n")
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { _ in
+            .slow(busy: ok) { gate.wait(); return ok }
+        }
+        let port = Int(server.port)
+        let answer = Mutex<Int?>(nil)
+        let client = Thread { let status = HTTPConnection(port: port).get("/"); answer.withLock { $0 = status } }
+        client.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        let stopped = Mutex(false)
+        let stopper = Thread { server.stop(); stopped.withLock { $0 = true } }
+        stopper.start()
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(stopped.withLock { $0 } == false, "stop waits while a request is suspended")
+        gate.signal()
+        while !stopper.isFinished || !client.isFinished { usleep(10_000) }
+        #expect(answer.withLock { $0 } == 200)
     }
 
     @Test func unresolvableHostIsAClearError() {

@@ -1,0 +1,254 @@
+// Alerting rules. Each alert's expression reads the exporter's series through _config.selector
+// and its thresholds from _config; its runbook section is docs/runbook.md#<alert name in lower case>.
+{
+  local c = $._config,
+  local byDir = 'job, instance, data_dir',
+  local growth = 'job_instance_data_dir:cassandra_backup_reclaimable_bytes:deriv%s_min%s' % [c.growthWindow, c.sustainedGrowthSpan],
+  local diskTrend = 'job_instance_data_dir:cassandra_backup_filesystem_used_bytes:deriv%s' % c.diskTrendWindow,
+
+  // The annotations every alert has, plus runbook_url when a pattern is configured.
+  local alert(name, expr, forDuration, severity, summary, description, keepFiring=true) = {
+    alert: name,
+    expr: expr,
+    'for': forDuration,
+    [if keepFiring then 'keep_firing_for']: c.keepFiringFor,
+    labels: { severity: severity },
+    annotations: {
+      summary: summary,
+      description: description,
+    } + (if c.runbookURLPattern == '' then {} else { runbook_url: c.runbookURLPattern % std.asciiLower(name) }),
+  },
+
+  prometheusAlerts+:: {
+    groups+: [
+      {
+        name: 'cassandra-backup',
+        rules: [
+          // The page. Growth of what only backups/ and snapshots keep alive, sustained over
+          // every short window of a longer span, either fills the free space within the horizon
+          // on its own, or is the main share of a fill that does. Live data filling the disk
+          // (node_exporter's filesystem alerts) and one-off steps (a compaction ending) do not page.
+          alert(
+            'CassandraBackupDiskFillingUp',
+            |||
+              %(growth)s * 3600 > 0
+              and on (%(byDir)s)
+              (
+                %(growth)s * %(horizon)d
+                  > on (%(byDir)s) cassandra_backup_filesystem_avail_bytes{%(selector)s}
+                or
+                (
+                  %(growth)s
+                    >= on (%(byDir)s) %(share)g * %(diskTrend)s
+                  and on (%(byDir)s)
+                  cassandra_backup_filesystem_avail_bytes{%(selector)s}
+                    - on (%(byDir)s) %(diskTrend)s * %(horizon)d < 0
+                )
+              )
+            ||| % { growth: growth, byDir: byDir, horizon: c.diskFullHorizonSeconds, selector: c.selector, share: c.diskFillMainShare, diskTrend: diskTrend },
+            '5m',
+            'critical',
+            'Cassandra data disk {{ $labels.data_dir }} on {{ $labels.instance }} is filling up with backups or snapshots.',
+            |||
+              Bytes that only backups/ or snapshots keep alive on {{ $labels.data_dir }} ({{ $labels.instance }}) grow by
+              {{ $value | humanize1024 }}B per hour, enough to fill the disk within %(horizon)s or most of what fills it.
+              Ship and clear backups/, or clear snapshots that are no longer needed, before Cassandra stops on a full disk.
+            ||| % { horizon: '%dh' % (c.diskFullHorizonSeconds / 3600) },
+          ),
+
+          alert(
+            'CassandraBackupNotShipped',
+            |||
+              job_instance:cassandra_backup_oldest_file_age_seconds:max > %d
+            ||| % c.maxUnshippedAgeSeconds,
+            '15m',
+            'warning',
+            'Incremental backups on {{ $labels.instance }} are not being shipped.',
+            |||
+              The oldest file in a backups/ directory on {{ $labels.instance }} is {{ $value | humanizeDuration }} old:
+              the job that ships and clears backups/ has stopped or is failing.
+            |||,
+          ),
+
+          alert(
+            'CassandraBackupLargeShareOfDisk',
+            |||
+              job_instance_data_dir:cassandra_backup_reclaimable_disk:ratio > %g
+            ||| % c.maxReclaimableDiskRatio,
+            '30m',
+            'warning',
+            'Backups and snapshots hold a large share of {{ $labels.data_dir }} on {{ $labels.instance }}.',
+            |||
+              Files that only backups/ or only snapshots keep alive take {{ $value | humanizePercentage }} of the filesystem of
+              {{ $labels.data_dir }} on {{ $labels.instance }}; shipping and clearing them would free that space.
+            |||,
+          ),
+
+          alert(
+            'CassandraBackupAutomaticSnapshotForgotten',
+            |||
+              (
+                job_instance_snapshot_origin:cassandra_backup_snapshot_tag_age_seconds:max{origin=~"dropped|truncated|pre_scrub|upgrade|diagnostic"}
+                  > %d
+              )
+              and on (job, instance, snapshot, origin)
+              (cassandra_backup_snapshot_tag_exclusive_bytes{%s} > 0)
+            ||| % [c.maxAutomaticSnapshotAgeSeconds, c.selector],
+            '1h',
+            'warning',
+            'The {{ $labels.origin }} snapshot {{ $labels.snapshot }} on {{ $labels.instance }} has been forgotten.',
+            |||
+              Cassandra took the snapshot {{ $labels.snapshot }} ({{ $labels.origin }}) on {{ $labels.instance }}
+              {{ $value | humanizeDuration }} ago and it still holds disk space of its own. Ship it if it is needed,
+              then clear it with nodetool clearsnapshot -t {{ $labels.snapshot }}.
+            |||,
+          ),
+
+          alert(
+            'CassandraBackupRepairSnapshotLeftBehind',
+            |||
+              job_instance_snapshot_origin:cassandra_backup_snapshot_tag_age_seconds:max{origin="repair"} > %d
+            ||| % c.maxRepairSnapshotAgeSeconds,
+            '15m',
+            'warning',
+            'A repair left its snapshot {{ $labels.snapshot }} behind on {{ $labels.instance }}.',
+            |||
+              The repair snapshot {{ $labels.snapshot }} on {{ $labels.instance }} is {{ $value | humanizeDuration }} old:
+              the repair session that took it died without clearing it.
+            |||,
+          ),
+
+          alert(
+            'CassandraBackupSnapshotExpired',
+            |||
+              time() - max by (job, instance, snapshot, origin) (cassandra_backup_snapshot_tag_expires_timestamp_seconds{%s}) > %d
+            ||| % [c.selector, c.snapshotExpiryGraceSeconds],
+            '15m',
+            'warning',
+            'The snapshot {{ $labels.snapshot }} on {{ $labels.instance }} is past its expiry and still on disk.',
+            |||
+              The snapshot {{ $labels.snapshot }} on {{ $labels.instance }} expired {{ $value | humanizeDuration }} ago.
+              A running Cassandra clears expired snapshots within about a minute: the node is down, or the snapshot
+              was copied in by hand.
+            |||,
+          ),
+
+          alert(
+            'CassandraBackupEnabledOnlyAtRuntime',
+            |||
+              cassandra_backup_incremental_enabled{%(selector)s, source="runtime"} == 1
+              and on (job, instance)
+              cassandra_backup_incremental_enabled{%(selector)s, source="config"} == 0
+            ||| % { selector: c.selector },
+            '10m',
+            'warning',
+            'Incremental backup on {{ $labels.instance }} is enabled at runtime only.',
+            |||
+              {{ $labels.instance }} takes incremental backups because of nodetool enablebackup, but cassandra.yaml
+              says incremental_backups false: the next restart turns backups off.
+            |||,
+          ),
+
+          alert(
+            'CassandraBackupDisabledAtRuntime',
+            |||
+              cassandra_backup_incremental_enabled{%(selector)s, source="runtime"} == 0
+              and on (job, instance)
+              cassandra_backup_incremental_enabled{%(selector)s, source="config"} == 1
+            ||| % { selector: c.selector },
+            '10m',
+            'warning',
+            'Incremental backup on {{ $labels.instance }} is disabled at runtime although cassandra.yaml enables it.',
+            |||
+              {{ $labels.instance }} takes no incremental backups (nodetool disablebackup) while cassandra.yaml says
+              incremental_backups true: flushes since then are not backed up, and the next restart turns backups back on.
+            |||,
+          ),
+
+          // Opt-in per target: add the target label incremental_backups_expected="true" in the
+          // scrape configuration (static_configs labels, file_sd, relabeling).
+          alert(
+            'CassandraBackupIncrementalDisabled',
+            |||
+              cassandra_backup_incremental_enabled{%(selector)s, source="runtime", incremental_backups_expected="true"} == 0
+              or
+              (
+                cassandra_backup_incremental_enabled{%(selector)s, source="config", incremental_backups_expected="true"} == 0
+                unless on (job, instance) cassandra_backup_incremental_enabled{%(selector)s, source="runtime"}
+              )
+            ||| % { selector: c.selector },
+            '15m',
+            'warning',
+            'Incremental backup is off on {{ $labels.instance }}, where it is expected on.',
+            |||
+              {{ $labels.instance }} is marked incremental_backups_expected="true" but incremental backup is off
+              ({{ $labels.source }}): new SSTables are not backed up.
+            |||,
+          ),
+
+          // Resolves as soon as the target answers again: it is about the gap itself.
+          alert(
+            'CassandraBackupExporterDown',
+            'up{%(selector)s} == 0 or absent(up{%(selector)s})' % { selector: c.selector },
+            '10m',
+            'warning',
+            '{{ if $labels.instance }}cassandra-backup-exporter {{ $labels.instance }} cannot be scraped.{{ else }}No cassandra-backup-exporter target is scraped.{{ end }}',
+            |||
+              {{ if $labels.instance }}Prometheus cannot scrape the exporter on {{ $labels.instance }}{{ else }}Prometheus has no
+              target matching %s{{ end }}: backup growth is not measured there, and no other backup alert can fire for it.
+            ||| % c.selector,
+            keepFiring=false,
+          ),
+
+          alert(
+            'CassandraBackupScanFailing',
+            'cassandra_backup_scan_success{%s} == 0' % c.selector,
+            '15m',
+            'warning',
+            'cassandra-backup-exporter on {{ $labels.instance }} cannot scan the data directories.',
+            |||
+              The last scans on {{ $labels.instance }} failed (a data directory cannot be opened); the values served are
+              from the last good scan and grow staler.
+            |||,
+          ),
+
+          alert(
+            'CassandraBackupScanStale',
+            'time() - cassandra_backup_scan_last_success_timestamp_seconds{%s} > %d' % [c.selector, c.maxScanAgeSeconds],
+            '5m',
+            'warning',
+            'The last successful backup scan on {{ $labels.instance }} is old.',
+            |||
+              The last successful scan on {{ $labels.instance }} ended {{ $value | humanizeDuration }} ago: the values
+              served do not describe the disk now.
+            |||,
+          ),
+
+          alert(
+            'CassandraBackupScanSlow',
+            'cassandra_backup_scan_duration_seconds{%(selector)s} > cassandra_backup_collector_interval_seconds{%(selector)s}' % { selector: c.selector },
+            '30m',
+            'info',
+            'Backup scans on {{ $labels.instance }} take longer than their interval.',
+            |||
+              A scan on {{ $labels.instance }} takes {{ $value | humanizeDuration }}, longer than --collector.interval:
+              scans run back to back and the node's disks get no rest.
+            |||,
+          ),
+
+          alert(
+            'CassandraBackupStateProbeFailing',
+            'cassandra_backup_state_probe_success{%s} == 0' % c.selector,
+            '30m',
+            'warning',
+            'The {{ $labels.source }} incremental-backup state of {{ $labels.instance }} cannot be read.',
+            |||
+              Reading the {{ $labels.source }} state (config: cassandra.yaml; runtime: nodetool statusbackup or Jolokia) on
+              {{ $labels.instance }} fails: the last good value is served and drift cannot be detected.
+            |||,
+          ),
+        ],
+      },
+    ],
+  },
+}
