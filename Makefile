@@ -1,5 +1,5 @@
 # Shortcuts for the scripts the README names.
-.PHONY: demo test bench install
+.PHONY: demo test bench install mixin
 
 demo:
 	bash scripts/demo.sh
@@ -12,3 +12,7 @@ bench:
 
 install:
 	bash scripts/install.sh
+
+# alerts/, dashboards/ and deploy/kubernetes/prometheusrule.yaml from mixin/ (Debian's jsonnet).
+mixin:
+	bash scripts/render-mixin.sh

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/apt-install.sh --build prometheus prometheus-alertmanager prometheus-node-exporter systemd curl gzip \
+bash scripts/apt-install.sh --build jsonnet prometheus prometheus-alertmanager prometheus-node-exporter systemd curl gzip \
     util-linux openssl apache2-utils findutils coreutils python3 python3-venv
 
 # Independent readers from PyPI: kubernetes-validate checks the Kubernetes manifests against the

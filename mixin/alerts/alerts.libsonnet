@@ -15,7 +15,8 @@
     labels: { severity: severity },
     annotations: {
       summary: summary,
-      description: description,
+      // Written over several lines in this file, one line in the rule (as YAML's folded scalars did).
+      description: std.strReplace(std.rstripChars(description, '\n'), '\n', ' '),
     } + (if c.runbookURLPattern == '' then {} else { runbook_url: c.runbookURLPattern % std.asciiLower(name) }),
   },
 
