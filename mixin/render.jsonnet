@@ -1,7 +1,9 @@
 // What `make mixin` writes, by path from the repository's top level:
 //   jsonnet -S -m . mixin/render.jsonnet
-// The files stay committed for users without jsonnet; a test fails when they differ from a fresh render.
-local mixin = import 'mixin.libsonnet';
+// The files stay committed for users without jsonnet; a test fails when they differ from a fresh
+// render. `config` overrides _config (jsonnet --tla-code config='{ selector: "job=\"c\"" }').
+function(config={})
+local mixin = (import 'mixin.libsonnet') + { _config+:: config };
 local header = '# Generated from mixin/ by `make mixin`: change the mixin (or override its _config), not this file.\n';
 // One group, recording rules first: Prometheus evaluates a group's rules in order, so every alert
 // sees this evaluation's recorded values (separate groups run independently, and promtool picks
