@@ -155,7 +155,7 @@ struct ExporterCommand: AsyncParsableCommand {
                                   configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
         let initial = CollectorState(build: .current, interval: once ? nil : interval.duration, snapshotDetail: snapshotDetail)
         // A broken web config at start-up stops the exporter with one line (also with --once).
-        let webConfig = try webConfigFile.map { path throws(WebConfigError) in try WebConfig.load(path: path) } ?? WebConfig()
+        let webConfig = try webConfigFile.map { path throws(ConfigFileError) in try WebConfig.load(path: path) } ?? WebConfig()
         let probe = runtimeProbe()
 
         if once {
@@ -237,7 +237,7 @@ struct ExporterCommand: AsyncParsableCommand {
             if FileManager.default.fileExists(atPath: candidate) { configPath = candidate }
         }
         // A broken cassandra.yaml at start-up stops the exporter with one line.
-        let config = try configPath.map { path throws(CassandraConfigError) in try CassandraConfig.load(path: path) }
+        let config = try configPath.map { path throws(ConfigFileError) in try CassandraConfig.load(path: path) }
         if !dataDirectories.isEmpty { return (dataDirectories, configPath) }
         let defaults = (config ?? CassandraConfig(incrementalBackups: false, dataFileDirectories: []))
             .tableDirectories(fallback: "/var/lib/cassandra/data")

@@ -40,7 +40,7 @@ import TestSupport
     /// Each stops Cassandra's start-up: no boolean, or an explicit tag that does not fit one.
     @Test(arguments: ["1", "0", "enabled", "[true]", "{a: 1}", "!!int true", "!!str yes", "! true", "!custom true", "'null'", "''"])
     func refusesWhatCassandraRefuses(value: String) {
-        #expect(throws: CassandraConfigError(path: "c.yaml", reason: "1:22: incremental_backups must be true or false (or yes/no, on/off)")) {
+        #expect(throws: ConfigFileError(.cassandra, path: "c.yaml", reason: "1:22: incremental_backups must be true or false (or yes/no, on/off)")) {
             try CassandraConfig.parse("incremental_backups: \(value)", path: "c.yaml")
         }
     }
@@ -50,7 +50,7 @@ import TestSupport
                       "data_file_directories:\n  - ~", "data_file_directories: !!str [a]", "local_system_data_file_directory: [a]",
                       "a: 1\n---\nb: 2"])
     func refusesMalformedFiles(text: String) {
-        #expect(throws: CassandraConfigError.self) { try CassandraConfig.parse(text, path: "c.yaml") }
+        #expect(throws: ConfigFileError.self) { try CassandraConfig.parse(text, path: "c.yaml") }
     }
 
     @Test func readsTheLocalSystemDataDirectory() throws {
@@ -69,7 +69,7 @@ import TestSupport
     }
 
     @Test func missingFileIsAClearError() {
-        #expect(throws: CassandraConfigError(path: "/nonexistent/cassandra.yaml", reason: "no such file")) {
+        #expect(throws: ConfigFileError(.cassandra, path: "/nonexistent/cassandra.yaml", reason: "no such file")) {
             try CassandraConfig.load(path: "/nonexistent/cassandra.yaml")
         }
     }

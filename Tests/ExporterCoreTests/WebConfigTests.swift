@@ -50,7 +50,7 @@ import TestSupport
         "[unclosed",
     ])
     func refusesWhatTheToolkitRefuses(text: String) {
-        #expect(throws: WebConfigError.self) { try WebConfig.parse(text, path: "w.yml") }
+        #expect(throws: ConfigFileError.self) { try WebConfig.parse(text, path: "w.yml") }
     }
 
     /// The input libFuzzer found in CI: a plain key over several lines, which YAML folds into a
@@ -83,7 +83,7 @@ import TestSupport
          "web config w.yml: 3:5: header is not one of Cache-Control, Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection"),
     ])
     func refusesWithPositionsAndNoContent(text: String, expected: String) {
-        #expect(throws: WebConfigError(path: "w.yml", reason: String(expected.dropFirst("web config w.yml: ".count)))) {
+        #expect(throws: ConfigFileError(.web, path: "w.yml", reason: String(expected.dropFirst("web config w.yml: ".count)))) {
             try WebConfig.parse(text, path: "w.yml")
         }
     }

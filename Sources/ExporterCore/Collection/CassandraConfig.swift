@@ -34,18 +34,13 @@ public struct CassandraConfig: Sendable, Equatable {
     }
 
     /// Reads and parses the file at `path`.
-    /// - Throws: ``CassandraConfigError`` naming the file and what is wrong with it.
-    public static func load(path: String) throws(CassandraConfigError) -> CassandraConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = !FileManager.default.fileExists(atPath: path) ? "no such file"
-                : !FileManager.default.isReadableFile(atPath: path) ? "permission denied" : "cannot read the file"
-            throw CassandraConfigError(path: path, reason: reason)
-        }
-        return try parse(bytes: [UInt8](data), path: path)
+    /// - Throws: ``ConfigFileError`` naming the file and what is wrong with it.
+    public static func load(path: String) throws(ConfigFileError) -> CassandraConfig {
+        try parse(bytes: ConfigFileError.contents(of: path, .cassandra), path: path)
     }
 
     /// Parses cassandra.yaml text; see ``parse(bytes:path:)``.
-    public static func parse(_ text: String, path: String) throws(CassandraConfigError) -> CassandraConfig {
+    public static func parse(_ text: String, path: String) throws(ConfigFileError) -> CassandraConfig {
         try parse(bytes: Array(text.utf8), path: path)
     }
 
@@ -57,8 +52,8 @@ public struct CassandraConfig: Sendable, Equatable {
     /// or not, or the explicit tag `!!bool`; anything else (`1`, a list, `!!int true`, `!!str
     /// yes`) stops Cassandra's start-up, and is refused here too. A null value keeps the default.
     /// Keys the exporter does not read are not checked.
-    public static func parse(bytes: [UInt8], path: String) throws(CassandraConfigError) -> CassandraConfig {
-        func fail(_ reason: String) -> CassandraConfigError { CassandraConfigError(path: path, reason: reason) }
+    public static func parse(bytes: [UInt8], path: String) throws(ConfigFileError) -> CassandraConfig {
+        func fail(_ reason: String) -> ConfigFileError { ConfigFileError(.cassandra, path: path, reason: reason) }
         let document: YAMLNode?
         do {
             document = try YAMLDocument.parse(bytes, duplicateKeys: .lastWins)
@@ -98,7 +93,7 @@ public struct CassandraConfig: Sendable, Equatable {
 
     /// A string setting holding a directory: a non-empty scalar, untagged or `!!str`.
     private static func directorySetting(_ node: YAMLNode, _ name: String,
-                             _ fail: (String) -> CassandraConfigError) throws(CassandraConfigError) -> String {
+                             _ fail: (String) -> ConfigFileError) throws(ConfigFileError) -> String {
         guard !node.isNull, let text = node.scalar, !text.isEmpty, node.tag == nil || node.tag == YAMLTag.str else {
             throw fail("\(node.mark): \(name) must hold non-empty paths, found \(node.kindDescription)")
         }
@@ -113,17 +108,4 @@ public struct CassandraConfig: Sendable, Equatable {
         default: nil
         }
     }
-}
-
-/// cassandra.yaml could not be used. The reason names a line and column, never the file's content.
-public struct CassandraConfigError: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let reason: String
-
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "cassandra config \(path): \(reason)".escapingLineBreaks }
 }

@@ -65,24 +65,21 @@ public struct WebConfig: Sendable, Equatable {
     public init() {}
 
     /// Reads and parses the file; relative certificate paths are relative to the file's directory.
-    /// - Throws: ``WebConfigError`` naming the file and the problem.
-    public static func load(path: String) throws(WebConfigError) -> WebConfig {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw WebConfigError(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
-        }
-        return try parse(bytes: [UInt8](data), path: path)
+    /// - Throws: ``ConfigFileError`` naming the file and the problem.
+    public static func load(path: String) throws(ConfigFileError) -> WebConfig {
+        try parse(bytes: ConfigFileError.contents(of: path, .web), path: path)
     }
 
     /// Parses web-config YAML text; see ``parse(bytes:path:)``.
-    public static func parse(_ text: String, path: String) throws(WebConfigError) -> WebConfig {
+    public static func parse(_ text: String, path: String) throws(ConfigFileError) -> WebConfig {
         try parse(bytes: Array(text.utf8), path: path)
     }
 
     /// Parses web-config YAML as exporter-toolkit does (go-yaml's strict mode): unknown keys and
     /// duplicated keys are errors. Errors name the line and column and the setting, never a value
     /// or a key the format does not define.
-    public static func parse(bytes: [UInt8], path: String) throws(WebConfigError) -> WebConfig {
-        func fail(_ reason: String) -> WebConfigError { WebConfigError(path: path, reason: reason) }
+    public static func parse(bytes: [UInt8], path: String) throws(ConfigFileError) -> WebConfig {
+        func fail(_ reason: String) -> ConfigFileError { ConfigFileError(.web, path: path, reason: reason) }
         let document: YAMLNode?
         do { document = try YAMLDocument.parse(bytes, duplicateKeys: .refuse) } catch {
             throw fail("malformed YAML: \(error)")
@@ -92,11 +89,11 @@ public struct WebConfig: Sendable, Equatable {
         guard let top = root.pairs else { throw fail("\(root.mark): the top level is not a mapping") }
         let directory = (path as NSString).deletingLastPathComponent
         func resolve(_ file: String) -> String { file.hasPrefix("/") || directory.isEmpty ? file : directory + "/" + file }
-        func string(_ node: YAMLNode, _ name: String) throws(WebConfigError) -> String {
+        func string(_ node: YAMLNode, _ name: String) throws(ConfigFileError) -> String {
             guard let value = node.scalar, !node.isNull else { throw fail("\(node.mark): \(name) must be a string") }
             return value
         }
-        func mapping(_ node: YAMLNode, _ name: String) throws(WebConfigError) -> [YAMLPair] {
+        func mapping(_ node: YAMLNode, _ name: String) throws(ConfigFileError) -> [YAMLPair] {
             if node.isNull { return [] }
             guard let pairs = node.pairs else { throw fail("\(node.mark): \(name) must be a mapping") }
             return pairs
@@ -172,17 +169,4 @@ public struct WebConfig: Sendable, Equatable {
         }
         return config
     }
-}
-
-/// The web configuration cannot be used. The reason names a line and column, never the file's content.
-public struct WebConfigError: Error, CustomStringConvertible, Equatable {
-    public let path: String
-    public let reason: String
-
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
-
-    public var description: String { "web config \(path): \(reason)".escapingLineBreaks }
 }

@@ -12,7 +12,7 @@ public final class WebFront: Sendable {
     private let server: WebServer
 
     /// Starts serving `publisher`'s pages.
-    /// - Throws: ``WebConfigError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
+    /// - Throws: ``ConfigFileError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
     public init(config: WebConfig, address: ListenAddress, limits: HTTPServer.Limits, telemetryPath: String,
                 publisher: Publisher) throws {
         let headers = ResponseHeaders(config.headers)

@@ -34,7 +34,7 @@ public final class WebServer: Sendable {
     private let handler: HTTPServer.Handler
 
     /// Starts serving.
-    /// - Throws: ``WebConfigError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
+    /// - Throws: ``ConfigFileError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
     public init(address: ListenAddress, limits: HTTPServer.Limits, tls: WebConfig.TLS?,
                 handler: @escaping HTTPServer.Handler) throws {
         self.limits = limits
@@ -87,10 +87,10 @@ public final class WebServer: Sendable {
     }
 
     /// Reads the PEM files named by `tls`.
-    private static func read(_ tls: WebConfig.TLS) throws(WebConfigError) -> HTTPServer.TLS {
-        func read(_ path: String) throws(WebConfigError) -> String {
+    private static func read(_ tls: WebConfig.TLS) throws(ConfigFileError) -> HTTPServer.TLS {
+        func read(_ path: String) throws(ConfigFileError) -> String {
             guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw WebConfigError(path: path, reason: "cannot read this TLS file")
+                throw ConfigFileError(.web, path: path, reason: "cannot read this TLS file")
             }
             return text
         }
