@@ -62,38 +62,32 @@ def humanize1024(value):
     return f"{value:.4g}{prefixes[i]}"
 
 
+def firing(severity, summary, description, per_directory=True):
+    """An alert as it fires for this node (and its data directory)."""
+    labels = {"job": "cassandra-backup", "instance": "n1:9989"}
+    if per_directory:
+        labels["data_dir"] = "/var/lib/cassandra/data"
+    return {"labels": {**labels, "severity": severity}, "annotations": {"summary": summary, "description": description}}
+
+
 def page(per_hour):
-    """The page as it fires for this node, with its growth per hour in the description."""
-    return {
-        "labels": {"job": "cassandra-backup", "instance": "n1:9989", "data_dir": "/var/lib/cassandra/data", "severity": "critical"},
-        "annotations": {
-            "summary": "Cassandra data disk /var/lib/cassandra/data on n1:9989 is filling up with backups or snapshots.",
-            "description": f"Bytes that only backups/ or snapshots keep alive on /var/lib/cassandra/data (n1:9989) grow by "
-                           f"{humanize1024(per_hour)}B per hour, enough to fill the disk within 24h or most of what fills it. "
-                           "Ship and clear backups/, or clear snapshots that are no longer needed, before Cassandra stops on a full disk.",
-        },
-    }
+    """The page, with the growth per hour in its description."""
+    return firing("critical", "Cassandra data disk /var/lib/cassandra/data on n1:9989 is filling up with backups or snapshots.",
+                  f"Bytes that only backups/ or snapshots keep alive on /var/lib/cassandra/data (n1:9989) grow by "
+                  f"{humanize1024(per_hour)}B per hour, enough to fill the disk within 24h or most of what fills it. "
+                  "Ship and clear backups/, or clear snapshots that are no longer needed, before Cassandra stops on a full disk.")
 
 
 def share(percent):
-    return {
-        "labels": {"job": "cassandra-backup", "instance": "n1:9989", "data_dir": "/var/lib/cassandra/data", "severity": "warning"},
-        "annotations": {
-            "summary": "Backups and snapshots hold a large share of /var/lib/cassandra/data on n1:9989.",
-            "description": f"Files that only backups/ or only snapshots keep alive take {percent} of the filesystem of "
-                           "/var/lib/cassandra/data on n1:9989; shipping and clearing them would free that space.",
-        },
-    }
+    return firing("warning", "Backups and snapshots hold a large share of /var/lib/cassandra/data on n1:9989.",
+                  f"Files that only backups/ or only snapshots keep alive take {percent} of the filesystem of "
+                  "/var/lib/cassandra/data on n1:9989; shipping and clearing them would free that space.")
 
 
 def not_shipped(age):
-    return {
-        "labels": {"job": "cassandra-backup", "instance": "n1:9989", "severity": "warning"},
-        "annotations": {
-            "summary": "Incremental backups on n1:9989 are not being shipped.",
-            "description": f"The oldest file in a backups/ directory on n1:9989 is {age} old: the job that ships and clears backups/ has stopped or is failing.",
-        },
-    }
+    return firing("warning", "Incremental backups on n1:9989 are not being shipped.",
+                  f"The oldest file in a backups/ directory on n1:9989 is {age} old: the job that ships and clears backups/ "
+                  "has stopped or is failing.", per_directory=False)
 
 
 class Story:

@@ -2,7 +2,7 @@ import Foundation
 import YAMLTree
 
 /// The settings the exporter reads from cassandra.yaml.
-public struct CassandraConfig: Sendable, Equatable {
+public struct CassandraConfig: ConfigFileFormat, Sendable, Equatable {
     /// `incremental_backups`; Cassandra's default is false.
     public let incrementalBackups: Bool
     /// `data_file_directories`; empty when not set.
@@ -33,16 +33,7 @@ public struct CassandraConfig: Sendable, Equatable {
         return "/etc/cassandra/cassandra.yaml"
     }
 
-    /// Reads and parses the file at `path`.
-    /// - Throws: ``ConfigFileError`` naming the file and what is wrong with it.
-    public static func load(path: String) throws(ConfigFileError) -> CassandraConfig {
-        try parse(bytes: ConfigFileError.contents(of: path, .cassandra), path: path)
-    }
-
-    /// Parses cassandra.yaml text; see ``parse(bytes:path:)``.
-    public static func parse(_ text: String, path: String) throws(ConfigFileError) -> CassandraConfig {
-        try parse(bytes: Array(text.utf8), path: path)
-    }
+    public static let file = ConfigFileError.File.cassandra
 
     /// Parses cassandra.yaml as Cassandra does.
     ///
@@ -53,7 +44,7 @@ public struct CassandraConfig: Sendable, Equatable {
     /// yes`) stops Cassandra's start-up, and is refused here too. A null value keeps the default.
     /// Keys the exporter does not read are not checked.
     public static func parse(bytes: [UInt8], path: String) throws(ConfigFileError) -> CassandraConfig {
-        func fail(_ reason: String) -> ConfigFileError { ConfigFileError(.cassandra, path: path, reason: reason) }
+        func fail(_ reason: String) -> ConfigFileError { ConfigFileError(file, path: path, reason: reason) }
         let document: YAMLNode?
         do {
             document = try YAMLDocument.parse(bytes, duplicateKeys: .lastWins)

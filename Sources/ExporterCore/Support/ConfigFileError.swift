@@ -31,3 +31,25 @@ public struct ConfigFileError: Error, CustomStringConvertible, Equatable {
         return [UInt8](data)
     }
 }
+
+/// A configuration file format: it says how its bytes parse; reading the file and parsing text
+/// are the same for every format.
+public protocol ConfigFileFormat {
+    /// How errors name the file.
+    static var file: ConfigFileError.File { get }
+    /// Parses the file's bytes; `path` names it in errors (and anchors relative paths in it).
+    static func parse(bytes: [UInt8], path: String) throws(ConfigFileError) -> Self
+}
+
+extension ConfigFileFormat {
+    /// Reads and parses the file at `path`.
+    /// - Throws: ``ConfigFileError`` naming the file and what is wrong with it.
+    public static func load(path: String) throws(ConfigFileError) -> Self {
+        try parse(bytes: ConfigFileError.contents(of: path, file), path: path)
+    }
+
+    /// Parses text; see ``parse(bytes:path:)``.
+    public static func parse(_ text: String, path: String) throws(ConfigFileError) -> Self {
+        try parse(bytes: Array(text.utf8), path: path)
+    }
+}

@@ -3,7 +3,7 @@ import YAMLTree
 
 /// A `--web.config.file` in the Prometheus exporter-toolkit format: TLS, basic-auth users and
 /// response headers.
-public struct WebConfig: Sendable, Equatable {
+public struct WebConfig: ConfigFileFormat, Sendable, Equatable {
     /// `tls_server_config`.
     public struct TLS: Sendable, Equatable {
         public var certFile: String
@@ -64,22 +64,14 @@ public struct WebConfig: Sendable, Equatable {
 
     public init() {}
 
-    /// Reads and parses the file; relative certificate paths are relative to the file's directory.
-    /// - Throws: ``ConfigFileError`` naming the file and the problem.
-    public static func load(path: String) throws(ConfigFileError) -> WebConfig {
-        try parse(bytes: ConfigFileError.contents(of: path, .web), path: path)
-    }
-
-    /// Parses web-config YAML text; see ``parse(bytes:path:)``.
-    public static func parse(_ text: String, path: String) throws(ConfigFileError) -> WebConfig {
-        try parse(bytes: Array(text.utf8), path: path)
-    }
+    public static let file = ConfigFileError.File.web
 
     /// Parses web-config YAML as exporter-toolkit does (go-yaml's strict mode): unknown keys and
     /// duplicated keys are errors. Errors name the line and column and the setting, never a value
-    /// or a key the format does not define.
+    /// or a key the format does not define. Relative certificate paths are relative to the
+    /// directory of `path`.
     public static func parse(bytes: [UInt8], path: String) throws(ConfigFileError) -> WebConfig {
-        func fail(_ reason: String) -> ConfigFileError { ConfigFileError(.web, path: path, reason: reason) }
+        func fail(_ reason: String) -> ConfigFileError { ConfigFileError(file, path: path, reason: reason) }
         let document: YAMLNode?
         do { document = try YAMLDocument.parse(bytes, duplicateKeys: .refuse) } catch {
             throw fail("malformed YAML: \(error)")
