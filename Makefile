@@ -1,5 +1,5 @@
 # Shortcuts for the scripts the README names.
-.PHONY: demo test bench install mixin
+.PHONY: demo test bench install mixin deb
 
 demo:
 	bash scripts/demo.sh
@@ -16,3 +16,7 @@ install:
 # alerts/, dashboards/ and deploy/kubernetes/prometheusrule.yaml from mixin/ (Debian's jsonnet).
 mixin:
 	bash scripts/render-mixin.sh
+
+# dist/cassandra-backup-exporter_<version>_<arch>.deb (debhelper; DEB_VERSION overrides the version).
+deb:
+	bash scripts/make-deb.sh
