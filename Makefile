@@ -1,5 +1,5 @@
 # Shortcuts for the scripts the README names.
-.PHONY: demo test bench install mixin deb
+.PHONY: demo test bench install mixin deb image
 
 demo:
 	bash scripts/demo.sh
@@ -20,3 +20,7 @@ mixin:
 # dist/cassandra-backup-exporter_<version>_<arch>.deb (debhelper; DEB_VERSION overrides the version).
 deb:
 	bash scripts/make-deb.sh
+
+# The container image cassandra-backup-exporter:<version>, with buildah, without a registry.
+image:
+	bash scripts/make-image.sh

@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/apt-install.sh --build jsonnet prometheus prometheus-alertmanager prometheus-node-exporter systemd curl gzip \
-    util-linux openssl apache2-utils findutils coreutils python3 python3-venv
+    util-linux openssl apache2-utils findutils coreutils python3 python3-venv \
+    debhelper dpkg-dev fakeroot help2man lintian buildah ca-certificates
 
 # Independent readers from PyPI: kubernetes-validate checks the Kubernetes manifests against the
 # bundled API schemas, PyYAML reads YAML files, prometheus_client parses OpenMetrics strictly.
