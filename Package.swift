@@ -39,7 +39,9 @@ let package = Package(
         .target(name: "YAMLTree", dependencies: ["CLibYAML"]),
 
         // MARK: Scanning model: walks data directories, knows nothing of HTTP or Prometheus.
-        .target(name: "BackupScan"),
+        // setpriority and ioprio_set for the walker threads (syscall(2) is variadic).
+        .target(name: "CLowPriority"),
+        .target(name: "BackupScan", dependencies: ["CLowPriority"]),
 
         // MARK: Rendering a measurement as Prometheus text.
         .target(name: "Exposition", dependencies: ["BackupScan"]),

@@ -1,5 +1,5 @@
+import CLowPriority
 import Foundation
-import Synchronization
 
 /// Scans Cassandra data directories and returns a ``NodeMeasurement``.
 ///
@@ -16,12 +16,23 @@ public struct DataDirectoryScanner: Sendable {
     /// next time: within the filesystem's timestamp granularity (a few milliseconds on Linux) a
     /// second change may leave the mtime as it was.
     public let settleSeconds: Double
+    /// Paces directory reads and `fstatat` calls (`--collector.max-stat-rate`); `nil`: unpaced.
+    public let budget: IOBudget?
+    /// Whether tables are walked on threads of their own at nice 10 with idle-class I/O, so a
+    /// busy node's own work goes first (`--no-collector.low-priority` turns it off).
+    public let lowPriority: Bool
 
-    public init(dataDirectories: [String], parallelism: Int = 1, settleSeconds: Double = 2) {
+    public init(dataDirectories: [String], parallelism: Int = 1, settleSeconds: Double = 2, budget: IOBudget? = nil,
+                lowPriority: Bool = false) {
         self.dataDirectories = dataDirectories
         self.parallelism = max(1, parallelism)
         self.settleSeconds = settleSeconds
+        self.budget = budget
+        self.lowPriority = lowPriority
     }
+
+    /// CPU priority of the walker threads when ``lowPriority`` is set.
+    public static let walkerNice: Int32 = 10
 
     /// A data directory itself could not be read: the scan as a whole failed.
     public struct Failure: Error, CustomStringConvertible {
@@ -38,6 +49,8 @@ public struct DataDirectoryScanner: Sendable {
         /// Tables walked and tables reused from the cache.
         public let tablesWalked: Int
         public let tablesReused: Int
+        /// How long the budget held calls back during this scan, summed over the walking threads.
+        public let budgetWait: Duration
     }
 
     /// Walks every data directory once, without reusing anything.
@@ -50,6 +63,7 @@ public struct DataDirectoryScanner: Sendable {
     /// change since `cache` was made (see ``ScanCache``); `nil` walks everything.
     /// - Throws: ``Failure`` when a configured data directory cannot be opened or listed.
     public func scan(reusing cache: ScanCache?) throws(Failure) -> Result {
+        let waitedBefore = budget?.spent.waited ?? .zero
         var errors = ScanErrorCounts()
         var filesystems: [DataDirectoryFilesystem] = []
         var work: [TableWork] = []
@@ -57,6 +71,7 @@ public struct DataDirectoryScanner: Sendable {
             let root: Directory
             let keyspaces: [Directory.Entry]
             do {
+                budget?.spend()
                 root = try Directory.open(path: path)
                 keyspaces = try root.entries()
                 filesystems.append(DataDirectoryFilesystem(dataDirectory: path, usage: try root.filesystemUsage()))
@@ -81,7 +96,8 @@ public struct DataDirectoryScanner: Sendable {
         }
         tables.sort { $0.key < $1.key }
         return Result(measurement: NodeMeasurement(tables: tables, filesystems: filesystems, errors: errors),
-                      cache: nextCache, tablesWalked: tables.count - reused, tablesReused: reused)
+                      cache: nextCache, tablesWalked: tables.count - reused, tablesReused: reused,
+                      budgetWait: (budget?.spent.waited ?? .zero) - waitedBefore)
     }
 
     // MARK: Work items
@@ -105,6 +121,7 @@ public struct DataDirectoryScanner: Sendable {
         let keyspace: Directory
         let tables: [Directory.Entry]
         do {
+            budget?.spend()
             keyspace = try root.subdirectory(entry.name)
             tables = try keyspace.entries()
         } catch {
@@ -123,16 +140,31 @@ public struct DataDirectoryScanner: Sendable {
     /// Measures the work items on up to `parallelism` threads, each taking the next table as it
     /// finishes one, so a few large tables do not leave a thread idle. Threads share the keyspace
     /// directories only through `openat`/`fstatat` on their descriptors, safe concurrently.
+    /// With ``lowPriority`` the threads are new ones, lowered first: a pool thread, once lowered,
+    /// could not be raised again for other work.
     private func measure(_ work: [TableWork], cache: ScanCache?) -> [TableResult] {
         let results = ResultSlots<TableResult>(count: work.count)
-        let nextIndex = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: min(parallelism, max(work.count, 1))) { _ in
-            while true {
-                let index = nextIndex.wrappingAdd(1, ordering: .relaxed).oldValue
-                guard index < work.count else { return }
+        let walk: @Sendable () -> Void = {
+            while let index = results.claim() {
                 results.store(measure(work[index], cache: cache), at: index)
             }
         }
+        let threads = min(parallelism, max(work.count, 1))
+        guard lowPriority else {
+            DispatchQueue.concurrentPerform(iterations: threads) { _ in walk() }
+            return results.values
+        }
+        let finished = DispatchGroup()
+        for _ in 0..<threads {
+            finished.enter()
+            Thread {
+                // Failing to lower (a seccomp filter, an old kernel) leaves the walk as it was.
+                _ = CLowPriority_lowerCurrentThread(Self.walkerNice)
+                walk()
+                finished.leave()
+            }.start()
+        }
+        finished.wait()
         return results.values
     }
 
@@ -142,7 +174,7 @@ public struct DataDirectoryScanner: Sendable {
             return TableResult(table: cached.measurement, reused: true, cacheEntry: cached)
         }
         let walkStarted = Date().timeIntervalSince1970
-        var scanner = TableScanner()
+        var scanner = TableScanner(budget: budget)
         let table = scanner.measure(item.name, in: item.keyspace, key: item.key)
         // Only a clean walk of directories that have settled may be reused next time.
         let reusable = table != nil && scanner.errors.total == 0
@@ -155,17 +187,29 @@ public struct DataDirectoryScanner: Sendable {
     private func unchanged(_ cached: ScanCache.Entry, item: TableWork) -> Bool {
         let base = item.name.text
         return cached.stamps.allSatisfy { path, stamp in
-            item.keyspace.stamp(at: path.isEmpty ? base : base + "/" + path) == stamp
+            budget?.spend()
+            return item.keyspace.stamp(at: path.isEmpty ? base : base + "/" + path) == stamp
         }
     }
 }
 
-/// Fixed slots written by concurrent workers, each slot by exactly one worker.
+/// Fixed slots written by concurrent workers, each slot by exactly one worker: the one that
+/// claimed its index.
 private final class ResultSlots<Value>: @unchecked Sendable {
     private var slots: [Value?]
+    private var claimed = 0
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    /// The next index no worker has claimed, or `nil` when all are.
+    func claim() -> Int? {
+        lock.withLock {
+            guard claimed < slots.count else { return nil }
+            claimed += 1
+            return claimed - 1
+        }
+    }
 
     func store(_ value: Value, at index: Int) {
         lock.lock()

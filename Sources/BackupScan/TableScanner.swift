@@ -12,6 +12,8 @@ struct TableScanner {
     /// Largest `manifest.json` read.
     static let manifestSizeLimit = 1 << 20
 
+    /// Paces directory reads and `fstatat` calls; `nil`: as fast as the disk answers.
+    let budget: IOBudget?
     private(set) var errors = ScanErrorCounts()
     /// Directories visited, relative to the table directory (`""` is the table itself).
     private(set) var stamps: [(path: String, stamp: DirectoryStamp)] = []
@@ -22,6 +24,10 @@ struct TableScanner {
     /// Set when a directory below the table is on another filesystem (a mount point): inode
     /// numbers are then ambiguous and every entry is stat'ed.
     private var crossedDevice = false
+
+    init(budget: IOBudget?) {
+        self.budget = budget
+    }
 
     /// Measures the table directory `name` of `keyspace`; `nil` when it cannot be opened (the
     /// reason is counted).
@@ -123,8 +129,10 @@ struct TableScanner {
         do { return try stamped(parent.subdirectory(entry), path: path) } catch { errors.record(error.reason); return nil }
     }
 
-    /// Records the directory's stamp before anything in it is read.
+    /// Records the directory's stamp before anything in it is read. Opening, stamping and
+    /// listing a directory is one call of the budget.
     private mutating func stamped(_ directory: Directory, path: String) throws(EntryError) -> Directory {
+        budget?.spend()
         let stamp = try directory.stamp()
         if !stamps.isEmpty && stamp.device != tableDevice { crossedDevice = true }
         stamps.append((path, stamp))
@@ -138,6 +146,7 @@ struct TableScanner {
 
     private mutating func status(of entry: Directory.RawEntry, in directory: Directory) -> FileStatus? {
         if !crossedDevice, let known = knownInodes[entry.inode] { return known }
+        budget?.spend()
         do {
             let status = try directory.status(of: entry)
             if status.key.inode == entry.inode && status.key.device == tableDevice && status.kind == .regular {

@@ -175,6 +175,11 @@ public enum ExporterMetrics {
             families.append(MetricFamily(name: "cassandra_backup_scan_duration_seconds",
                                          help: "Wall time of the last finished scan.", samples: [.init(duration)]))
         }
+        if let wait = status.lastScanBudgetWait {
+            families.append(MetricFamily(name: "cassandra_backup_scan_budget_wait_seconds",
+                                         help: "Time --collector.max-stat-rate held the last successful scan's directory reads and fstatat calls back, summed over the walking threads.",
+                                         samples: [.init(wait)]))
+        }
         if let walked = status.tablesWalked, let reused = status.tablesReused {
             families.append(MetricFamily(name: "cassandra_backup_scan_tables",
                                          help: "Table directories in the last successful scan: walked, or reused because none of their directories changed.",

@@ -8,6 +8,9 @@ public struct ExporterStatus: Sendable {
     public var lastScanDuration: Double?
     /// End time of the most recent successful scan, seconds since the epoch.
     public var lastSuccessTimestamp: Double?
+    /// How long `--collector.max-stat-rate` held the last scan back, in seconds summed over the
+    /// walking threads; `nil` when no budget is set.
+    public var lastScanBudgetWait: Double?
     /// Tables walked and tables reused unchanged in the last successful scan.
     public var tablesWalked: Int?
     public var tablesReused: Int?

@@ -61,6 +61,14 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("collector.parallelism"), help: ArgumentHelp("Table directories measured at once.", valueName: "n"))
     var parallelism = 2
 
+    @Option(name: .customLong("collector.max-stat-rate"),
+            help: ArgumentHelp("At most this many directory reads and fstatat calls a second, spread evenly, so that a walk of a cold tree cannot keep the disk busy. 0: no limit.", valueName: "n"))
+    var maxStatRate = 0.0
+
+    @Flag(name: .customLong("collector.low-priority"), inversion: .prefixedNo,
+          help: "Walk on threads at nice 10 with idle-class I/O, so the node's own work goes first. The I/O class has no effect under the none and mq-deadline block schedulers (use --collector.max-stat-rate there).")
+    var lowPriority = true
+
     @Option(name: .customLong("collector.full-scan-every"),
             help: ArgumentHelp("Walk every table on every Nth scan; between them, tables whose directories did not change are reused. 1 walks everything every time.", valueName: "n"))
     var fullScanEvery = 10
@@ -128,6 +136,7 @@ struct ExporterCommand: AsyncParsableCommand {
             throw ValidationError("--web.connection-timeout must be at least 1s (libmicrohttpd counts whole seconds)")
         }
         guard fullScanEvery >= 1 else { throw ValidationError("--collector.full-scan-every must be at least 1") }
+        guard maxStatRate >= 0, maxStatRate.isFinite else { throw ValidationError("--collector.max-stat-rate must be 0 (no limit) or more") }
         if outputFile != nil, !once { throw ValidationError("--output.file needs --once") }
         if let jolokiaURL {
             guard let url = URL(string: jolokiaURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
@@ -151,7 +160,9 @@ struct ExporterCommand: AsyncParsableCommand {
         if let outputFile, let directory = settings.dataDirectories.first(where: { outputFile.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) {
             throw ValidationError("--output.file \(outputFile) is inside the data directory \(directory); the exporter never writes there")
         }
-        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism),
+        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism,
+                                                                   budget: maxStatRate > 0 ? IOBudget(callsPerSecond: maxStatRate) : nil,
+                                                                   lowPriority: lowPriority),
                                   configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
         let initial = CollectorState(build: .current, interval: once ? nil : interval.duration, snapshotDetail: snapshotDetail)
         // A broken web config at start-up stops the exporter with one line (also with --once).

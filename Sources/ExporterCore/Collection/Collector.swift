@@ -57,6 +57,7 @@ public struct Collector: Sendable {
             state.scansSinceFullWalk = fullWalk ? 0 : state.scansSinceFullWalk + 1
             state.status.tablesWalked = scan.tablesWalked
             state.status.tablesReused = scan.tablesReused
+            state.status.lastScanBudgetWait = scanner.budget == nil ? nil : scan.budgetWait.seconds
             state.status.lastScanSucceeded = true
             state.status.lastSuccessTimestamp = Date().timeIntervalSince1970
             state.status.skippedTotal.add(measurement.errors)

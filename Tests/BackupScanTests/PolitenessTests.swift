@@ -1,0 +1,66 @@
+import BackupScan
+import Foundation
+import NodeSimulator
+import Synchronization
+import Testing
+import TestSupport
+
+/// A walk that is gentle on a busy node: an I/O budget paces it, and its threads run at a low
+/// CPU and I/O priority; neither changes what it measures.
+@Suite(.serialized) struct PolitenessTests {
+    static let rate = 500.0
+
+    private func node(_ temp: TemporaryDirectory) throws -> String {
+        let node = SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(6)), seed: 11)
+        try node.populate(flushes: 3)
+        try node.snapshot(tag: "weekly")
+        return temp("data")
+    }
+
+    @Test func aBudgetPacesTheWalkAndChangesNothing() throws {
+        let temp = try TemporaryDirectory("budget")
+        defer { temp.remove() }
+        let data = try node(temp)
+        let free = try DataDirectoryScanner(dataDirectories: [data], parallelism: 2).scan()
+        let budget = IOBudget(callsPerSecond: Self.rate)
+        let started = ContinuousClock.now
+        let paced = try DataDirectoryScanner(dataDirectories: [data], parallelism: 2, budget: budget).scan(reusing: nil)
+        let elapsed = ContinuousClock.now - started
+        let (calls, waited) = budget.spent
+        print("budget \(Int(Self.rate))/s: \(calls) calls in \(elapsed), \(paced.budgetWait) waited over the threads")
+        #expect(calls > 100, "the tree makes the budget matter")
+        // n calls at rate r take at least (n - 1) / r: the first goes at once.
+        #expect(elapsed >= .seconds(Double(calls - 1) / Self.rate))
+        #expect(paced.budgetWait == waited && waited > .zero)
+        #expect(paced.measurement.tables == free.tables)
+        #expect(paced.measurement.errors == free.errors)
+    }
+
+    @Test func walkerThreadsRunAtLowCPUAndIdleIOPriority() throws {
+        let temp = try TemporaryDirectory("priority")
+        defer { temp.remove() }
+        let data = try node(temp)
+        let free = try DataDirectoryScanner(dataDirectories: [data], parallelism: 2).scan()
+        // Paced, so that the threads live long enough to be looked at from outside.
+        let scanner = DataDirectoryScanner(dataDirectories: [data], parallelism: 2, budget: IOBudget(callsPerSecond: Self.rate), lowPriority: true)
+        let result = Mutex<NodeMeasurement?>(nil)
+        let scan = Thread { result.withLock { $0 = try? scanner.scan() } }
+        let ownNice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        scan.start()
+        var lowered: [String: String] = [:]  // thread id → ionice's answer
+        while !scan.isFinished {
+            for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+                // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value (after the ")" of the name).
+                guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+                      let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 17,
+                      Int32(fields[16]) == DataDirectoryScanner.walkerNice, lowered[task] == nil else { continue }
+                lowered[task] = (try? Command.output("ionice", ["-p", task]))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            usleep(20_000)
+        }
+        #expect(lowered.count == 2, "both walker threads seen at nice \(DataDirectoryScanner.walkerNice): \(lowered)")
+        #expect(lowered.values.allSatisfy { $0 == "idle" }, "ionice says: \(lowered)")
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == ownNice, "the test's own thread is untouched")
+        #expect(result.withLock { $0 }?.tables == free.tables)
+    }
+}
