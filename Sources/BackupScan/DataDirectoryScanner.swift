@@ -33,6 +33,8 @@ public struct DataDirectoryScanner: Sendable {
 
     /// CPU priority of the walker threads when ``lowPriority`` is set.
     public static let walkerNice: Int32 = 10
+    /// The walker threads' name (as `ps -L` and /proc show it) when ``lowPriority`` is set.
+    public static let walkerThreadName = "backup-walker"
 
     /// A data directory itself could not be read: the scan as a whole failed.
     public struct Failure: Error, CustomStringConvertible {
@@ -158,6 +160,7 @@ public struct DataDirectoryScanner: Sendable {
         for _ in 0..<threads {
             finished.enter()
             Thread {
+                Thread.current.name = Self.walkerThreadName
                 // Failing to lower (a seccomp filter, an old kernel) leaves the walk as it was.
                 _ = CLowPriority_lowerCurrentThread(Self.walkerNice)
                 walk()

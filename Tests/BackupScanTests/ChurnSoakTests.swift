@@ -12,6 +12,10 @@ import TestSupport
 /// runs (faster on a busy machine), and memory with it.
 @Suite struct ChurnSoakTests {
     static let scansPerPhase = 500
+    /// Churn steps per phase at most. Unbounded, a slow machine fed back on itself: slower scans
+    /// let the flush thread grow the tree further, which slowed the scans more (one CI run took
+    /// 347 s where others took 6 to 21 s).
+    static let maximumChurnSteps = 2_000
 
     @Test func thousandScansUnderChurn() throws {
         let temp = try TemporaryDirectory("soak")
@@ -35,7 +39,7 @@ import TestSupport
                 // The churn thread's own simulator; it continues the generations found on disk.
                 let node = SimulatedNode(dataDirectories: [temp("data")], tables: tables, seed: UInt64(21 + phase))
                 var round = 0
-                while !done.isSet {
+                while !done.isSet && round < Self.maximumChurnSteps {
                     let table = node.tables[round % node.tables.count]
                     if phase == 1 {
                         _ = try? node.flush(table, in: temp("data"))

@@ -47,19 +47,23 @@ import TestSupport
         let scan = Thread { result.withLock { $0 = try? scanner.scan() } }
         let ownNice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
         scan.start()
-        var lowered: [String: String] = [:]  // thread id → ionice's answer
+        // Walker thread id → (nice, what ionice says), read from outside while the walk runs.
+        var walkers: [String: (nice: Int32?, io: String)] = [:]
         while !scan.isFinished {
-            for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
-                // Field 19 of /proc/<pid>/task/<tid>/stat is the nice value (after the ")" of the name).
-                guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
+            for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] where walkers[task] == nil {
+                guard (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
+                        .trimmingCharacters(in: .whitespacesAndNewlines) == DataDirectoryScanner.walkerThreadName,
+                      // Field 19 of stat is the nice value (the 17th after the ")" closing the name).
+                      let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8),
                       let fields = stat.split(separator: ")").last?.split(separator: " "), fields.count > 17,
-                      Int32(fields[16]) == DataDirectoryScanner.walkerNice, lowered[task] == nil else { continue }
-                lowered[task] = (try? Command.output("ionice", ["-p", task]))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                      let io = try? Command.output("ionice", ["-p", task])
+                else { continue }  // not a walker, or gone before it could be looked at
+                walkers[task] = (Int32(fields[16]), io.trimmingCharacters(in: .whitespacesAndNewlines))
             }
             usleep(20_000)
         }
-        #expect(lowered.count == 2, "both walker threads seen at nice \(DataDirectoryScanner.walkerNice): \(lowered)")
-        #expect(lowered.values.allSatisfy { $0 == "idle" }, "ionice says: \(lowered)")
+        #expect(walkers.count == 2, "both walker threads seen: \(walkers)")
+        #expect(walkers.values.allSatisfy { $0.nice == DataDirectoryScanner.walkerNice && $0.io == "idle" }, "\(walkers)")
         #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == ownNice, "the test's own thread is untouched")
         #expect(result.withLock { $0 }?.tables == free.tables)
     }
