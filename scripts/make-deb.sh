@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/apt-install.sh --build debhelper dpkg-dev fakeroot help2man
-upstream=$(sed -n 's/.*BuildInfo(version: "\([^"]*\)".*/\1/p' Sources/ExporterCore/Support/Version.swift)
+upstream=$(bash scripts/version.sh)
 version=${DEB_VERSION:-$upstream-1}
 maintainer="${DEBFULLNAME:-cassandra-backup-exporter packagers} <${DEBEMAIL:-packagers@example.org}>"
 

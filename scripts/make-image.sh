@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/apt-install.sh --build buildah ca-certificates
-version=$(sed -n 's/.*BuildInfo(version: "\([^"]*\)".*/\1/p' Sources/ExporterCore/Support/Version.swift)
+version=$(bash scripts/version.sh)
 image=${IMAGE:-cassandra-backup-exporter:$version}
 export STORAGE_DRIVER=${STORAGE_DRIVER:-vfs}
 

@@ -7,10 +7,7 @@ import TestSupport
 /// as the image's user, against a fixture tree mounted read-only, and its `--once` output is
 /// checked against find, du and df.
 @Suite(.serialized) struct ContainerImageTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let environment = ["STORAGE_DRIVER": "vfs", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"]
-
-    private func path(_ relative: String) -> String { Self.repository.appendingPathComponent(relative).path }
 
     private func buildah(_ arguments: [String]) throws -> String {
         let result = try Command.run("buildah", arguments, environment: Self.environment)
@@ -20,9 +17,8 @@ import TestSupport
 
     @Test(.enabled(if: runsAsRoot, "buildah's storage, mounts and chroot need root"))
     func imageRunsTheExporterAsItsUserAgainstAReadOnlyTree() throws {
-        let version = try #require(try String(contentsOfFile: path("Sources/ExporterCore/Support/Version.swift"), encoding: .utf8)
-            .firstMatch(of: /BuildInfo\(version: "([^"]+)"/)?.1).description
-        let made = try Command.run("bash", [path("scripts/make-image.sh")], environment: ProcessInfo.processInfo.environment)
+        let version = try Command.output("bash", [Repository.path("scripts/version.sh")]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let made = try Command.run("bash", [Repository.path("scripts/make-image.sh")], environment: ProcessInfo.processInfo.environment)
         try #require(made.status == 0, "make image: \(made.stdout)\(made.stderr)")
         let image = "localhost/cassandra-backup-exporter:\(version)"
 
@@ -37,7 +33,7 @@ import TestSupport
         print("image \(image): \(size)")
 
         // The Kubernetes example runs this image.
-        let statefulSet = try String(contentsOfFile: path("deploy/kubernetes/cassandra-statefulset.yaml"), encoding: .utf8)
+        let statefulSet = try String(contentsOfFile: Repository.path("deploy/kubernetes/cassandra-statefulset.yaml"), encoding: .utf8)
         #expect(statefulSet.contains("image: cassandra-backup-exporter:\(version)\n"))
 
         let container = try buildah(["from", image])

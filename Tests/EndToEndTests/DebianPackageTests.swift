@@ -5,16 +5,13 @@ import TestSupport
 /// `make deb` for real: lintian on the package, then install, upgrade and purge on this machine
 /// with apt-get and dpkg, as an operator would.
 @Suite(.serialized) struct DebianPackageTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let package = "cassandra-backup-exporter"
-
-    private func path(_ relative: String) -> String { Self.repository.appendingPathComponent(relative).path }
 
     /// Builds the package with `version` and returns its path.
     private func build(version: String) throws -> String {
-        let result = try Command.run("bash", [path("scripts/make-deb.sh")], environment: ProcessInfo.processInfo.environment.merging(["DEB_VERSION": version]) { $1 })
+        let result = try Command.run("bash", [Repository.path("scripts/make-deb.sh")], environment: ProcessInfo.processInfo.environment.merging(["DEB_VERSION": version]) { $1 })
         try #require(result.status == 0, "make deb: \(result.stdout)\(result.stderr)")
-        let deb = path("dist/\(Self.package)_\(version)_amd64.deb")
+        let deb = Repository.path("dist/\(Self.package)_\(version)_amd64.deb")
         try #require(FileManager.default.fileExists(atPath: deb), "\(result.stdout)")
         return deb
     }
