@@ -4,43 +4,50 @@ import Synchronization
 /// At most `callsPerSecond` directory reads and `fstatat` calls a second, spread evenly
 /// (`--collector.max-stat-rate`): each call waits for its slot, so a walk of a cold tree cannot
 /// keep the disk busy however many threads share the budget.
+///
+/// Lock-free: every walking thread comes here for every call, so a lock would be contended all
+/// the time, and a contended `Mutex` is taken by the kernel (a priority-inheriting futex) where
+/// ThreadSanitizer cannot see it.
 public final class IOBudget: Sendable {
     /// Calls allowed a second.
     public let callsPerSecond: Double
-    private let interval: Duration
-    private struct Ledger {
-        /// When the next call may run.
-        var next: ContinuousClock.Instant?
-        var calls = 0
-        /// Time callers spent waiting, summed over threads.
-        var waited = Duration.zero
-    }
-    private let ledger = Mutex(Ledger())
+    private let intervalNanoseconds: Int64
+    private let origin = ContinuousClock.now
+    /// When the next call may run, in nanoseconds after `origin`.
+    private let nextSlot = Atomic<Int64>(0)
+    private let calls = Atomic<Int>(0)
+    /// Time callers spent waiting, summed over threads.
+    private let waitedNanoseconds = Atomic<Int64>(0)
 
     public init(callsPerSecond: Double) {
         self.callsPerSecond = max(callsPerSecond, 1e-3)
-        interval = .nanoseconds(Int64(1e9 / self.callsPerSecond))
+        intervalNanoseconds = Int64(1e9 / self.callsPerSecond)
     }
 
     /// Calls spent and time waited since the budget was made.
     public var spent: (calls: Int, waited: Duration) {
-        ledger.withLock { ($0.calls, $0.waited) }
+        (calls.load(ordering: .relaxed), .nanoseconds(waitedNanoseconds.load(ordering: .relaxed)))
     }
 
     /// Waits, when needed, until one more call may run, and counts it.
     func spend() {
-        let now = ContinuousClock.now
-        let slot = ledger.withLock { ledger in
-            let slot = max(now, ledger.next ?? now)
-            ledger.next = slot + interval
-            ledger.calls += 1
-            if slot > now { ledger.waited += slot - now }
-            return slot
+        let (seconds, attoseconds) = (ContinuousClock.now - origin).components
+        let now = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        var next = nextSlot.load(ordering: .relaxed)
+        var slot = max(now, next)
+        while true {
+            let (exchanged, original) = nextSlot.compareExchange(
+                expected: next, desired: slot + intervalNanoseconds, ordering: .relaxed)
+            if exchanged { break }
+            next = original
+            slot = max(now, next)
         }
-        guard slot > now else { return }
-        let (seconds, attoseconds) = (slot - now).components
-        var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        calls.add(1, ordering: .relaxed)
+        let wait = slot - now
+        guard wait > 0 else { return }
+        waitedNanoseconds.add(wait, ordering: .relaxed)
+        var request = timespec(tv_sec: Int(wait / 1_000_000_000), tv_nsec: Int(wait % 1_000_000_000))
         var left = timespec()
-        while nanosleep(&wait, &left) != 0 && errno == EINTR { wait = left }
+        while nanosleep(&request, &left) != 0 && errno == EINTR { request = left }
     }
 }
