@@ -84,7 +84,10 @@ public struct DataDirectoryScanner: Sendable {
                 collectTables(of: keyspace, in: root, dataDirectory: path, into: &work, errors: &errors)
             }
         }
-        let results = measure(work, cache: cache)
+        // Put in key order here, so the measurements come out sorted; an order of indices, as
+        // moving the items themselves while sorting cost more than the comparisons.
+        let order = work.indices.sorted { work[$0].key < work[$1].key }
+        let results = measure(order.map { work[$0] }, cache: cache)
         var tables: [TableMeasurement] = []
         tables.reserveCapacity(results.count)
         var nextCache = ScanCache()
@@ -96,7 +99,6 @@ public struct DataDirectoryScanner: Sendable {
             if result.reused { reused += 1 }
             if let entry = result.cacheEntry { nextCache.entries[table.key] = entry }
         }
-        tables.sort { $0.key < $1.key }
         return Result(measurement: NodeMeasurement(tables: tables, filesystems: filesystems, errors: errors),
                       cache: nextCache, tablesWalked: tables.count - reused, tablesReused: reused,
                       budgetWait: (budget?.spent.waited ?? .zero) - waitedBefore)

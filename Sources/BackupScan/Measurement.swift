@@ -31,8 +31,10 @@ public struct TableKey: Hashable, Sendable, Comparable {
     }
 
     public static func < (lhs: TableKey, rhs: TableKey) -> Bool {
-        (lhs.dataDirectory, lhs.keyspace, lhs.table, lhs.tableID)
-            < (rhs.dataDirectory, rhs.keyspace, rhs.table, rhs.tableID)
+        if lhs.dataDirectory != rhs.dataDirectory { return lhs.dataDirectory < rhs.dataDirectory }
+        if lhs.keyspace != rhs.keyspace { return lhs.keyspace < rhs.keyspace }
+        if lhs.table != rhs.table { return lhs.table < rhs.table }
+        return lhs.tableID < rhs.tableID
     }
 }
 

@@ -23,29 +23,42 @@ struct SnapshotTagRollUp {
             let tag: String
             let origin: SnapshotOrigin
         }
-        struct TableIdentity: Hashable {
-            let keyspace: String, table: String, id: String
-        }
-        var sums: [Key: (tables: Set<TableIdentity>, usage: FileSetUsage, createdAt: Double, expiresAt: Double?)] = [:]
+        var sums: [Key: Sum] = [:]
         for table in tables {
             let identity = TableIdentity(keyspace: table.key.keyspace, table: table.key.table, id: table.key.tableID)
             for snapshot in table.snapshots {
-                let key = Key(tag: snapshot.tag, origin: snapshot.origin)
-                var sum = sums[key] ?? ([], FileSetUsage(), snapshot.createdAt, nil)
-                sum.tables.insert(identity)
-                sum.usage.files += snapshot.usage.files
-                sum.usage.sstables += snapshot.usage.sstables
-                sum.usage.sizeBytes += snapshot.usage.sizeBytes
-                sum.usage.allocatedBytes += snapshot.usage.allocatedBytes
-                sum.usage.exclusiveBytes += snapshot.usage.exclusiveBytes
-                sum.createdAt = min(sum.createdAt, snapshot.createdAt)
-                if let expiry = snapshot.expiresAt { sum.expiresAt = min(sum.expiresAt ?? expiry, expiry) }
-                sums[key] = sum
+                // Changed in place: copying a sum out and back would copy its set of tables on
+                // every insert, quadratic in the tables that hold a tag.
+                sums[Key(tag: snapshot.tag, origin: snapshot.origin), default: Sum(createdAt: snapshot.createdAt)]
+                    .add(snapshot, of: identity)
             }
         }
         return sums.map { key, sum in
             SnapshotTagRollUp(tag: key.tag, origin: key.origin, tables: sum.tables.count, usage: sum.usage,
                               createdAt: sum.createdAt, expiresAt: sum.expiresAt)
         }.sorted { ($0.tag, $0.origin.rawValue) < ($1.tag, $1.origin.rawValue) }
+    }
+
+    private struct TableIdentity: Hashable {
+        let keyspace: String, table: String, id: String
+    }
+
+    /// A roll-up while it is summed.
+    private struct Sum {
+        var tables: Set<TableIdentity> = []
+        var usage = FileSetUsage()
+        var createdAt: Double
+        var expiresAt: Double?
+
+        mutating func add(_ snapshot: SnapshotMeasurement, of table: TableIdentity) {
+            tables.insert(table)
+            usage.files += snapshot.usage.files
+            usage.sstables += snapshot.usage.sstables
+            usage.sizeBytes += snapshot.usage.sizeBytes
+            usage.allocatedBytes += snapshot.usage.allocatedBytes
+            usage.exclusiveBytes += snapshot.usage.exclusiveBytes
+            createdAt = min(createdAt, snapshot.createdAt)
+            if let expiry = snapshot.expiresAt { expiresAt = min(expiresAt ?? expiry, expiry) }
+        }
     }
 }

@@ -28,12 +28,18 @@ public enum TextFormat {
         var output = ""
         for family in families.sorted(by: { $0.name < $1.name }) where !family.samples.isEmpty {
             output += header(of: family, format)
-            let lines = family.samples.map { sample in
-                (labels: renderLabels(sample.labels), value: formatValue(sample.value))
+            // The lines of a family differ first in their label sets (a set ends at its only
+            // unquoted `}`), so sorting whole lines sorts by label set.
+            var lines = family.samples.map { sample in
+                var line = family.name
+                appendLabels(sample.labels, to: &line)
+                line += " "
+                line += formatValue(sample.value)
+                line += "\n"
+                return line
             }
-            for line in lines.sorted(by: { $0.labels < $1.labels }) {
-                output += family.name + line.labels + " " + line.value + "\n"
-            }
+            lines.sort()
+            for line in lines { output += line }
         }
         if format == .openMetrics { output += "# EOF\n" }
         return output
@@ -61,10 +67,18 @@ public enum TextFormat {
         }
     }
 
-    /// `{a="1",b="2"}`, or the empty string without labels.
-    static func renderLabels(_ labels: [(name: String, value: String)]) -> String {
-        guard !labels.isEmpty else { return "" }
-        return "{" + labels.map { "\($0.name)=\"\(escapeLabelValue($0.value))\"" }.joined(separator: ",") + "}"
+    /// Appends `{a="1",b="2"}`, or nothing without labels.
+    private static func appendLabels(_ labels: [(name: String, value: String)], to line: inout String) {
+        guard !labels.isEmpty else { return }
+        line += "{"
+        for (index, label) in labels.enumerated() {
+            if index > 0 { line += "," }
+            line += label.name
+            line += "=\""
+            line += escapeLabelValue(label.value)
+            line += "\""
+        }
+        line += "}"
     }
 
     /// Escapes `\`, `"` and line feed, as the text format requires for label values.
@@ -76,7 +90,9 @@ public enum TextFormat {
     }
 
     private static func escape(_ text: String, quote: Bool) -> String {
-        guard text.unicodeScalars.contains(where: { $0 == "\\" || $0 == "\n" || (quote && $0 == "\"") }) else { return text }
+        // The bytes of `\`, `"` and line feed never occur inside a multi-byte UTF-8 sequence.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\n") || (quote && $0 == UInt8(ascii: "\"")) })
+        else { return text }
         var escaped = ""
         for scalar in text.unicodeScalars {
             switch scalar {

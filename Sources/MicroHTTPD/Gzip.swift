@@ -5,14 +5,19 @@ import CZlib
 /// Written against zlib directly rather than through compress-nio: the exporter compresses one
 /// buffer per scan, and compress-nio would bring SwiftNIO into the build for that single call.
 public enum Gzip {
+    /// The level used unless told otherwise: zlib's fastest (`Z_BEST_SPEED`). On the exposition
+    /// of a 500-table node it takes about half the CPU time of the default level 6 for a body
+    /// about 13% larger, and it runs once per scan on the node it watches.
+    public static let defaultLevel: Int32 = 1
+
     /// Compresses `input` into a complete gzip member.
     /// - Parameter level: zlib compression level, 1 (fast) to 9 (small).
-    public static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8] {
+    public static func compress(_ input: [UInt8], level: Int32 = defaultLevel) -> [UInt8] {
         input.withUnsafeBytes { compress($0, level: level) }
     }
 
     /// Compresses the UTF-8 of `text` into a complete gzip member.
-    public static func compress(utf8 text: String, level: Int32 = 6) -> [UInt8] {
+    public static func compress(utf8 text: String, level: Int32 = defaultLevel) -> [UInt8] {
         var text = text
         return text.withUTF8 { compress(UnsafeRawBufferPointer($0), level: level) }
     }

@@ -70,8 +70,8 @@ struct ExporterCommand: AsyncParsableCommand {
     var lowPriority = true
 
     @Option(name: .customLong("collector.full-scan-every"),
-            help: ArgumentHelp("Walk every table on every Nth scan; between them, tables whose directories did not change are reused. 1 walks everything every time.", valueName: "n"))
-    var fullScanEvery = 10
+            help: ArgumentHelp("Walk every table on every Nth scan; between them, tables whose directories did not change are reused. 1 walks everything every time; the default, 60, is hourly at the default interval.", valueName: "n"))
+    var fullScanEvery = 60
 
     @Flag(name: .customLong("collector.snapshot-detail"),
           help: "Also emit the per-(table, tag) snapshot series for user snapshots. Off by default: a retention of N daily snapshots of T tables makes N×T series per metric; the per-table totals and per-tag roll-ups answer the usual questions. Automatic snapshots (dropped, truncated, pre_scrub, upgrade, repair, diagnostic) always get them.")

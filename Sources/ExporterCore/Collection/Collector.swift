@@ -33,7 +33,7 @@ public struct Collector: Sendable {
     /// Every this many scans every table is walked, whatever the cache says; 1 never reuses.
     public let fullScanEvery: Int
 
-    public init(scanner: DataDirectoryScanner, configPath: String?, logger: Logger, fullScanEvery: Int = 10) {
+    public init(scanner: DataDirectoryScanner, configPath: String?, logger: Logger, fullScanEvery: Int = 60) {
         self.scanner = scanner
         self.configPath = configPath
         self.logger = logger

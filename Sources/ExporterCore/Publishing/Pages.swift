@@ -4,42 +4,74 @@ import Foundation
 import MicroHTTPD
 import Synchronization
 
-/// The responses served until the next collection, prepared once per collection.
+/// The responses served until the next collection.
+///
+/// A metrics response is rendered on the first request that asks for its format and encoding,
+/// then kept until the next collection: Prometheus asks for one of the four, so rendering and
+/// compressing the others after every scan would be work nobody reads (it was most of an idle
+/// daemon's CPU time).
 public struct Pages: Sendable {
-    /// The metrics in one format, plain and gzip-compressed.
-    public struct Metrics: Sendable {
-        public let plain: HTTPResponse
-        public let gzip: HTTPResponse
-    }
-
-    public let prometheusText: Metrics
-    public let openMetrics: Metrics
     public let landing: HTTPResponse
+    private let metrics: MetricsResponses
 
     /// The text exposition of `state` in `format`.
     public static func exposition(of state: CollectorState, as format: ExpositionFormat = .prometheus) -> String {
-        TextFormat.render(ExporterMetrics.families(measurement: state.measurement, status: state.status), as: format)
+        TextFormat.render(families(of: state), as: format)
     }
 
-    /// Renders `state` into responses. The texts are not kept: only the bodies handed to
-    /// libmicrohttpd stay in memory until the next collection.
+    private static func families(of state: CollectorState) -> [MetricFamily] {
+        ExporterMetrics.families(measurement: state.measurement, status: state.status)
+    }
+
     public init(state: CollectorState, telemetryPath: String, headers: ResponseHeaders) {
-        func metrics(_ format: ExpositionFormat) -> Metrics {
-            let text = Self.exposition(of: state, as: format)
-            let vary = [(name: "Vary", value: "Accept, Accept-Encoding")]
-            return Metrics(plain: headers.response(200, contentType: format.contentType, text: text, own: vary),
-                           gzip: headers.response(200, contentType: format.contentType, gzipped: Gzip.compress(utf8: text), own: vary))
-        }
-        prometheusText = metrics(.prometheus)
-        openMetrics = metrics(.openMetrics)
+        metrics = MetricsResponses(families: Self.families(of: state), headers: headers)
         landing = headers.response(200, contentType: "text/html; charset=utf-8",
                                    text: LandingPage.html(state: state, telemetryPath: telemetryPath))
     }
 
-    /// The prepared metrics response for a format and encoding.
+    /// The metrics response for a format and encoding.
     public func metrics(_ format: ExpositionFormat, gzip: Bool) -> HTTPResponse {
-        let metrics = format == .openMetrics ? openMetrics : prometheusText
-        return gzip ? metrics.gzip : metrics.plain
+        metrics.response(format, gzip: gzip)
+    }
+}
+
+/// The metrics of one collection in each format and encoding, each rendered when first asked for.
+private final class MetricsResponses: Sendable {
+    private struct Variant: Hashable {
+        let format: ExpositionFormat
+        let gzip: Bool
+    }
+
+    private let families: [MetricFamily]
+    private let headers: ResponseHeaders
+    private let rendered = Mutex<[Variant: HTTPResponse]>([:])
+
+    init(families: [MetricFamily], headers: ResponseHeaders) {
+        self.families = families
+        self.headers = headers
+    }
+
+    func response(_ format: ExpositionFormat, gzip: Bool) -> HTTPResponse {
+        let variant = Variant(format: format, gzip: gzip)
+        if let response = rendered.withLock({ $0[variant] }) { return response }
+        // Rendered outside the lock, so a request for a prepared variant never waits behind a
+        // render; two first requests for the same variant may both render it, and both results
+        // are the same.
+        let response = render(variant)
+        return rendered.withLock { rendered in
+            if let first = rendered[variant] { return first }
+            rendered[variant] = response
+            return response
+        }
+    }
+
+    private func render(_ variant: Variant) -> HTTPResponse {
+        let text = TextFormat.render(families, as: variant.format)
+        let vary = [(name: "Vary", value: "Accept, Accept-Encoding")]
+        let contentType = variant.format.contentType
+        return variant.gzip
+            ? headers.response(200, contentType: contentType, gzipped: Gzip.compress(utf8: text), own: vary)
+            : headers.response(200, contentType: contentType, text: text, own: vary)
     }
 }
 
