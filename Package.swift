@@ -27,6 +27,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // glibc's malloc.h: the exporter runs on one malloc arena.
+        .systemLibrary(name: "CMalloc"),
         // The C that is logic rather than a call adaptor: bcrypt comparison, client-certificate check.
         .target(name: "CWebAuth", dependencies: ["CMicroHTTPD"]),
         .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD", "CWebAuth", "CZlib"]),
@@ -63,6 +65,7 @@ let package = Package(
         .executableTarget(
             name: "cassandra-backup-exporter",
             dependencies: [
+                "CMalloc",
                 "ExporterCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
