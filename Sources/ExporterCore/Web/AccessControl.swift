@@ -116,8 +116,10 @@ public final class AccessControl: Sendable {
               // The first colon byte: a colon followed by a combining mark is one Character, so a
               // search by Characters would miss it (found by libFuzzer).
               let colon = data.firstIndex(of: UInt8(ascii: ":")),
-              let user = String(data: data[..<colon], encoding: .utf8),
-              let password = String(data: data[(colon + 1)...], encoding: .utf8)
+              // `String(validating:)`, not `String(data:encoding:)`: Foundation's drops a leading
+              // byte order mark, so a user name starting with U+FEFF lost it (found by libFuzzer).
+              let user = String(validating: data[..<colon], as: UTF8.self),
+              let password = String(validating: data[(colon + 1)...], as: UTF8.self)
         else { return nil }
         return (user, password)
     }
