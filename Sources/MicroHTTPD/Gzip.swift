@@ -5,9 +5,10 @@ import CZlib
 /// Written against zlib directly rather than through compress-nio: the exporter compresses one
 /// buffer per scan, and compress-nio would bring SwiftNIO into the build for that single call.
 public enum Gzip {
-    /// The level used unless told otherwise: zlib's fastest (`Z_BEST_SPEED`). On the exposition
-    /// of a 500-table node it takes about half the CPU time of the default level 6 for a body
-    /// about 13% larger, and it runs once per scan on the node it watches.
+    /// The level used unless told otherwise: zlib's fastest (`Z_BEST_SPEED`). On the 1.16 MB
+    /// exposition of a 500-table node it took about 9 ms instead of about 22 ms at the default
+    /// level 6 (perf), for a body of 204 KB instead of 180 KB, and it runs once per scan on the
+    /// node it watches.
     public static let defaultLevel: Int32 = 1
 
     /// Compresses `input` into a complete gzip member.

@@ -6,10 +6,10 @@ import Synchronization
 
 /// The responses served until the next collection.
 ///
-/// A metrics response is rendered on the first request that asks for its format and encoding,
-/// then kept until the next collection: Prometheus asks for one of the four, so rendering and
-/// compressing the others after every scan would be work nobody reads (it was most of an idle
-/// daemon's CPU time).
+/// The metrics are rendered in the formats and encodings that scrapes asked for lately (see
+/// ``MetricsDemand``), when the pages are made; any other is rendered on the first request that
+/// asks for it, then kept. Prometheus asks for one of the four, so rendering and compressing all
+/// four after every scan was work nobody read (it was most of an idle daemon's CPU time).
 public struct Pages: Sendable {
     public let landing: HTTPResponse
     private let metrics: MetricsResponses
@@ -23,41 +23,66 @@ public struct Pages: Sendable {
         ExporterMetrics.families(measurement: state.measurement, status: state.status)
     }
 
-    public init(state: CollectorState, telemetryPath: String, headers: ResponseHeaders) {
-        metrics = MetricsResponses(families: Self.families(of: state), headers: headers)
+    init(state: CollectorState, telemetryPath: String, headers: ResponseHeaders, demand: MetricsDemand) {
+        metrics = MetricsResponses(families: Self.families(of: state), headers: headers, demand: demand)
         landing = headers.response(200, contentType: "text/html; charset=utf-8",
                                    text: LandingPage.html(state: state, telemetryPath: telemetryPath))
     }
 
     /// The metrics response for a format and encoding.
     public func metrics(_ format: ExpositionFormat, gzip: Bool) -> HTTPResponse {
-        metrics.response(format, gzip: gzip)
+        metrics.response(MetricsVariant(format: format, gzip: gzip))
     }
 }
 
-/// The metrics of one collection in each format and encoding, each rendered when first asked for.
-private final class MetricsResponses: Sendable {
-    private struct Variant: Hashable {
-        let format: ExpositionFormat
-        let gzip: Bool
+/// One of the four metrics responses: a format, plain or gzip-compressed.
+struct MetricsVariant: Hashable, Sendable {
+    let format: ExpositionFormat
+    let gzip: Bool
+}
+
+/// Which metrics variants scrapes asked for lately, so the next pages render those ahead, on the
+/// thread that publishes a collection, and a scrape only hands over bytes.
+final class MetricsDemand: Sendable {
+    /// How long a variant stays wanted after it was last asked for: Prometheus' default look-back,
+    /// longer than any usual scrape interval.
+    static let memory = Duration.seconds(300)
+    private let lastAsked = Mutex<[MetricsVariant: ContinuousClock.Instant]>([:])
+
+    func note(_ variant: MetricsVariant) {
+        let now = ContinuousClock.now
+        lastAsked.withLock { $0[variant] = now }
     }
 
+    /// The variants asked for within ``memory``.
+    var wanted: [MetricsVariant] {
+        let now = ContinuousClock.now
+        return lastAsked.withLock { $0.filter { now - $0.value < Self.memory }.map(\.key) }
+    }
+}
+
+/// The metrics of one collection in each variant: the wanted ones rendered when made, any other
+/// when first asked for.
+private final class MetricsResponses: Sendable {
     private let families: [MetricFamily]
     private let headers: ResponseHeaders
-    private let rendered = Mutex<[Variant: HTTPResponse]>([:])
+    private let demand: MetricsDemand
+    private let rendered: Mutex<[MetricsVariant: HTTPResponse]>
 
-    init(families: [MetricFamily], headers: ResponseHeaders) {
+    init(families: [MetricFamily], headers: ResponseHeaders, demand: MetricsDemand) {
         self.families = families
         self.headers = headers
+        self.demand = demand
+        rendered = Mutex(Dictionary(uniqueKeysWithValues: demand.wanted.map { ($0, Self.render($0, families, headers)) }))
     }
 
-    func response(_ format: ExpositionFormat, gzip: Bool) -> HTTPResponse {
-        let variant = Variant(format: format, gzip: gzip)
+    func response(_ variant: MetricsVariant) -> HTTPResponse {
+        demand.note(variant)
         if let response = rendered.withLock({ $0[variant] }) { return response }
         // Rendered outside the lock, so a request for a prepared variant never waits behind a
         // render; two first requests for the same variant may both render it, and both results
         // are the same.
-        let response = render(variant)
+        let response = Self.render(variant, families, headers)
         return rendered.withLock { rendered in
             if let first = rendered[variant] { return first }
             rendered[variant] = response
@@ -65,7 +90,7 @@ private final class MetricsResponses: Sendable {
         }
     }
 
-    private func render(_ variant: Variant) -> HTTPResponse {
+    private static func render(_ variant: MetricsVariant, _ families: [MetricFamily], _ headers: ResponseHeaders) -> HTTPResponse {
         let text = TextFormat.render(families, as: variant.format)
         let vary = [(name: "Vary", value: "Accept, Accept-Encoding")]
         let contentType = variant.format.contentType

@@ -12,6 +12,7 @@ public final class Publisher: Sendable {
     private let latest: Mutex<Latest>
     public let store: PageStore
     private let telemetryPath: String
+    private let demand = MetricsDemand()
 
     /// - Parameter runtimeConfigured: whether a runtime probe runs; without one the runtime
     ///   series are absent.
@@ -19,7 +20,7 @@ public final class Publisher: Sendable {
         let first = Latest(collector: initial, runtime: runtimeConfigured ? RuntimeState() : nil)
         latest = Mutex(first)
         self.telemetryPath = telemetryPath
-        store = PageStore(Self.render(first, telemetryPath: telemetryPath))
+        store = PageStore(Self.render(first, telemetryPath: telemetryPath, demand: demand))
     }
 
     /// Publishes a new collection.
@@ -40,12 +41,12 @@ public final class Publisher: Sendable {
     private func update(_ change: (inout Latest) -> Void) {
         latest.withLock { latest in
             change(&latest)
-            store.publish(Self.render(latest, telemetryPath: telemetryPath))
+            store.publish(Self.render(latest, telemetryPath: telemetryPath, demand: demand))
         }
     }
 
-    private static func render(_ latest: Latest, telemetryPath: String) -> Pages {
-        Pages(state: merged(latest.collector, latest.runtime), telemetryPath: telemetryPath, headers: latest.headers)
+    private static func render(_ latest: Latest, telemetryPath: String, demand: MetricsDemand) -> Pages {
+        Pages(state: merged(latest.collector, latest.runtime), telemetryPath: telemetryPath, headers: latest.headers, demand: demand)
     }
 
     /// The collection with the runtime source's series filled in.
