@@ -33,8 +33,21 @@ target() { targets+=("$1|$2|$3|$4"); }
 met() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {print ((op == "<" ? v < t : v <= t) ? "met" : "NOT MET")}'; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-metric() { curl -s "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name {print $2}'; }
+# One sample's value, asked for as Prometheus asks, so that polling adds no other format to the
+# ones the daemon renders ahead (those scrapes asked for in the last 5 minutes).
+metric() { curl -s --compressed -H "$prometheus_accept" "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name {print $2}'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+peak_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+stop() { kill "$@"; wait "$@" 2>/dev/null || true; }
+# Starts BINARY on TREE with FLAGS, on a random local port, and returns after its first scan:
+# sets $pid and $port.
+start_daemon() {
+    local binary=$1 tree=$2; shift 2
+    port=$(( 20000 + RANDOM % 20000 ))
+    "$binary" --cassandra.data-dir "$tree" --web.listen-address "127.0.0.1:$port" --log.level warn "$@" &
+    pid=$!
+    until [ -n "$(metric $port cassandra_backup_scan_success)" ]; do sleep 0.1; done
+}
 # What Prometheus 2.x asks for: OpenMetrics first, gzip.
 prometheus_accept="Accept: application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
 # Server CPU per request over a 5 s wrk run (bodies already rendered), in microseconds.
@@ -89,14 +102,12 @@ sized_tree() {
 
 # The daemon's peak RSS (VmHWM) after its first scan, four re-scans and 5 s of scrape load.
 daemon_peak_mb() {
-    local binary=$1 tree=$2 port=$(( 20000 + RANDOM % 20000 ))
-    "$binary" --cassandra.data-dir "$tree" --web.listen-address "127.0.0.1:$port" --collector.interval 3s --log.level warn &
-    local pid=$!
-    until [ -n "$(metric $port cassandra_backup_scan_success)" ]; do sleep 0.2; done
+    local pid port
+    start_daemon "$1" "$2" --collector.interval 3s
     sleep 12.5
     wrk -t1 -c8 -d5s -H "Accept-Encoding: gzip" "http://127.0.0.1:$port/metrics" >/dev/null
-    awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status"
-    kill $pid; wait $pid 2>/dev/null || true
+    peak_mb $pid
+    stop $pid
 }
 
 walk_bench() {
@@ -122,12 +133,8 @@ walk_bench() {
     fi
 
     # The daemon: full scan, then unchanged re-scans (reusing unchanged tables), then scrapes.
-    port=$(( 20000 + RANDOM % 20000 ))
-    "$bin/cassandra-backup-exporter" --cassandra.data-dir "$tree" --web.listen-address "127.0.0.1:$port" \
-        --collector.interval 3s --log.level warn &
-    pid=$!
+    start_daemon "$bin/cassandra-backup-exporter" "$tree" --collector.interval 3s
     trap 'kill $pid 2>/dev/null || true' EXIT
-    until [ -n "$(metric $port cassandra_backup_scan_success)" ]; do sleep 0.2; done
     full_scan=$(metric $port cassandra_backup_scan_duration_seconds)
     until [ "$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cassandra_backup_scan_tables{result=\"reused\"}" {print $2}')" != "" ] \
         && [ "$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cassandra_backup_scan_tables{result=\"reused\"}" {print $2}')" != "0" ]; do sleep 0.5; done
@@ -135,14 +142,14 @@ walk_bench() {
     for i in 1 2 3; do sleep 3.1; rescans+="$(metric $port cassandra_backup_scan_duration_seconds)"$'\n'; done
     rescan=$(printf '%s' "$rescans" | median)
     reused=$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cassandra_backup_scan_tables{result=\"reused\"}" {print $2}')
-    hwm_kb=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+    hwm=$(peak_mb $pid)
     body=$(curl -s "http://127.0.0.1:$port/metrics" | wc -c)
 
     gzip_body=$(curl -s -H "Accept-Encoding: gzip" "http://127.0.0.1:$port/metrics" | wc -c)
     cost_openmetrics="$(scrape_request_cpu $pid $port -H "Accept-Encoding: gzip" -H "$prometheus_accept") us"
     cost_gzip="$(scrape_request_cpu $pid $port -H "Accept-Encoding: gzip") us"
     cost_plain="$(scrape_request_cpu $pid $port) us"
-    kill $pid; wait $pid 2>/dev/null || true; trap - EXIT
+    stop $pid; trap - EXIT
 
     ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
     echo
@@ -155,7 +162,7 @@ walk_bench() {
     printf '%-48s %9ss %8s\n' "daemon first scan, 2 threads (in-process)" "$full_scan" "$(ratio "$full_scan" "$du_s")"
     printf '%-48s %9ss %8s\n' "daemon unchanged re-scan ($reused tables reused)" "$rescan" "$(ratio "$rescan" "$du_s")"
     printf '%-48s %8s MB\n' "--once peak RSS" "$(awk -v k="$once2_kb" 'BEGIN {printf "%.1f", k / 1024}')"
-    printf '%-48s %8s MB\n' "daemon peak RSS after 5 scans and a scrape load" "$(awk -v k="$hwm_kb" 'BEGIN {printf "%.1f", k / 1024}')"
+    printf '%-48s %8s MB\n' "daemon peak RSS after 5 scans and a scrape load" "$hwm"
     printf '%-48s %s\n' "scrape body: plain / gzip (bytes)" "$body / $gzip_body"
     printf '%-48s %s\n' "server CPU per scrape, OpenMetrics gzip (Prometheus)" "$cost_openmetrics"
     printf '%-48s %s\n' "server CPU per scrape, 0.0.4 text gzip" "$cost_gzip"
@@ -208,14 +215,11 @@ steady_run() {
     rm -rf "$root"; mkdir -p "$root"
     cp -al "$(sized_tree 1m)" "$tree"
     sleep 3  # the copy's directories changed just now: let them age past the 2 s freshness rule
-    local port=$(( 20000 + RANDOM % 20000 ))
     "$bin/cassandra-node-sim" --data-dir "$tree" --bulk-tables 500 --seed 2 --flush-interval 20 --compaction-interval 60 \
         --snapshot-interval 86400 --ship-interval 900 --duration "$((steady_seconds + 60))" >/dev/null &
     local churn=$!
-    "$bin/cassandra-backup-exporter" --cassandra.data-dir "$tree" --web.listen-address "127.0.0.1:$port" --log.level warn \
-        --collector.interval "${interval}s" &
-    local pid=$!
-    until [ -n "$(metric $port cassandra_backup_scan_success)" ]; do sleep 0.1; done
+    local pid port
+    start_daemon "$bin/cassandra-backup-exporter" "$tree" --collector.interval "${interval}s"
     local first_ticks io0 start
     first_ticks=$(cpu_ticks $pid); io0=$(awk '/^read_bytes/ {print $2}' "/proc/$pid/io"); start=$(date +%s.%N)
     local latencies="$root/latencies" end
@@ -228,8 +232,8 @@ steady_run() {
     local ticks io1 elapsed hwm
     ticks=$(cpu_ticks $pid); io1=$(awk '/^read_bytes/ {print $2}' "/proc/$pid/io")
     elapsed=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN {print e - s}')
-    hwm=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")
-    kill $pid $churn; wait $pid $churn 2>/dev/null || true
+    hwm=$(peak_mb $pid)
+    stop $pid $churn
     local hz cpu_hour reads_hour lat
     hz=$(getconf CLK_TCK)
     cpu_hour=$(awk -v t="$((ticks - first_ticks))" -v f="$first_ticks" -v hz="$hz" -v e="$elapsed" -v i="$interval" 'BEGIN {
@@ -277,11 +281,8 @@ cardinality_run() {
         "$bin/cassandra-node-sim" --data-dir "$tree" --bulk-tables "$tables" --initial-flushes 2 --retention-snapshots 20 \
             --seed 1 --populate-only >&2
     fi
-    local port=$(( 20000 + RANDOM % 20000 ))
-    "$bin/cassandra-backup-exporter" --cassandra.data-dir "$tree" --web.listen-address "127.0.0.1:$port" --log.level warn \
-        --collector.interval 2s "${flags[@]}" &
-    local pid=$!
-    until [ -n "$(metric $port cassandra_backup_scan_success)" ]; do sleep 0.2; done
+    local pid port
+    start_daemon "$bin/cassandra-backup-exporter" "$tree" --collector.interval 2s "${flags[@]}"
     sleep 4
     local t0 t1 i
     t0=$(cpu_ticks $pid)
@@ -298,8 +299,8 @@ cardinality_run() {
     local cost_plain cost_gzip
     cost_plain=$(scrape_request_cpu $pid $port)
     cost_gzip=$(scrape_request_cpu $pid $port -H "Accept-Encoding: gzip")
-    local hwm; hwm=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")
-    kill $pid; wait $pid 2>/dev/null || true
+    local hwm; hwm=$(peak_mb $pid)
+    stop $pid
     echo "$tables|$mode|$series|$plain|$gzip_bytes|$per_scan|$cost_plain|$cost_gzip|$hwm"
 }
 
