@@ -14,9 +14,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
-        // MARK: C boundary: the only unsafe interop with libmicrohttpd, zlib and libyaml.
+        // MARK: C boundary: the only unsafe interop with libmicrohttpd, zlib, libyaml and libcurl.
         .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",
@@ -39,6 +40,13 @@ let package = Package(
         ),
         // YAML 1.1 documents as trees of positioned nodes, over libyaml's event API.
         .target(name: "YAMLTree", dependencies: ["CLibYAML"]),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-gnutls-dev"])]
+        ),
+        // One HTTP(S) GET over libcurl, for the Jolokia probe.
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
 
         // MARK: Scanning model: walks data directories, knows nothing of HTTP or Prometheus.
         // setpriority and ioprio_set for the walker threads (syscall(2) is variadic).
@@ -52,10 +60,11 @@ let package = Package(
         .target(
             name: "ExporterCore",
             dependencies: [
-                "BackupScan", "Exposition", "MicroHTTPD", "YAMLTree",
+                "BackupScan", "Exposition", "HTTPClient", "MicroHTTPD", "YAMLTree",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ],
             plugins: ["RevisionPlugin"]
         ),
@@ -70,6 +79,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
 
@@ -99,7 +109,7 @@ let package = Package(
         .testTarget(name: "YAMLTreeTests", dependencies: ["YAMLTree"]),
         .testTarget(
             name: "ExporterCoreTests",
-            dependencies: ["ExporterCore", "BackupScan", "MicroHTTPD", "NodeSimulator", "TestSupport"],
+            dependencies: ["ExporterCore", "BackupScan", "HTTPClient", "MicroHTTPD", "NodeSimulator", "TestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

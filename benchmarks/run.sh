@@ -23,7 +23,7 @@ bash scripts/apt-install.sh --build wrk curl time
 # The installed form (the .deb's and the image's build): the Swift runtime linked in.
 swift build -c release --static-swift-stdlib --scratch-path .build-static >/dev/null
 bin=.build-static/release
-# What the README's `swift build -c release` makes: Swift runtime and Foundation as shared libraries.
+# What the README's `swift build -c release` makes: the Swift runtime as shared libraries.
 swift build -c release >/dev/null
 shared_bin=.build/release
 

@@ -1,5 +1,6 @@
-import CLowPriority
-import Foundation
+import FoundationEssentials
+import Glibc
+import Synchronization
 
 /// Scans Cassandra data directories and returns a ``NodeMeasurement``.
 ///
@@ -33,7 +34,7 @@ public struct DataDirectoryScanner: Sendable {
 
     /// CPU priority of the walker threads when ``lowPriority`` is set.
     public static let walkerNice: Int32 = 10
-    /// The walker threads' name (as `ps -L` and /proc show it) when ``lowPriority`` is set.
+    /// The walker threads' name (as `ps -L` and /proc show it).
     public static let walkerThreadName = "backup-walker"
 
     /// A data directory itself could not be read: the scan as a whole failed.
@@ -141,35 +142,18 @@ public struct DataDirectoryScanner: Sendable {
         }
     }
 
-    /// Measures the work items on up to `parallelism` threads, each taking the next table as it
-    /// finishes one, so a few large tables do not leave a thread idle. Threads share the keyspace
-    /// directories only through `openat`/`fstatat` on their descriptors, safe concurrently.
-    /// With ``lowPriority`` the threads are new ones, lowered first: a pool thread, once lowered,
-    /// could not be raised again for other work.
+    /// Measures the work items on up to `parallelism` threads of the scanner's own, each taking the
+    /// next table as it finishes one, so a few large tables do not leave a thread idle. Threads
+    /// share the keyspace directories only through `openat`/`fstatat` on their descriptors, safe
+    /// concurrently. With ``lowPriority`` the threads run at nice ``walkerNice`` with idle-class I/O.
     private func measure(_ work: [TableWork], cache: ScanCache?) -> [TableResult] {
         let results = ResultSlots<TableResult>(count: work.count)
-        let walk: @Sendable () -> Void = {
+        WalkerThreads.run(min(parallelism, max(work.count, 1)), name: Self.walkerThreadName,
+                          nice: lowPriority ? Self.walkerNice : nil) {
             while let index = results.claim() {
                 results.store(measure(work[index], cache: cache), at: index)
             }
         }
-        let threads = min(parallelism, max(work.count, 1))
-        guard lowPriority else {
-            DispatchQueue.concurrentPerform(iterations: threads) { _ in walk() }
-            return results.values
-        }
-        let finished = DispatchGroup()
-        for _ in 0..<threads {
-            finished.enter()
-            Thread {
-                Thread.current.name = Self.walkerThreadName
-                // Failing to lower (a seccomp filter, an old kernel) leaves the walk as it was.
-                _ = CLowPriority_lowerCurrentThread(Self.walkerNice)
-                walk()
-                finished.leave()
-            }.start()
-        }
-        finished.wait()
         return results.values
     }
 
@@ -199,28 +183,28 @@ public struct DataDirectoryScanner: Sendable {
 }
 
 /// Fixed slots written by concurrent workers, each slot by exactly one worker: the one that
-/// claimed its index.
+/// claimed its index. Read once the workers are joined.
 private final class ResultSlots<Value>: @unchecked Sendable {
-    private var slots: [Value?]
-    private var claimed = 0
-    private let lock = NSLock()
+    private let slots: UnsafeMutableBufferPointer<Value?>
+    private let claimed = Atomic<Int>(0)
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
 
     /// The next index no worker has claimed, or `nil` when all are.
     func claim() -> Int? {
-        lock.withLock {
-            guard claimed < slots.count else { return nil }
-            claimed += 1
-            return claimed - 1
-        }
+        let index = claimed.wrappingAdd(1, ordering: .relaxed).oldValue
+        return index < slots.count ? index : nil
     }
 
-    func store(_ value: Value, at index: Int) {
-        lock.lock()
-        slots[index] = value
-        lock.unlock()
-    }
+    func store(_ value: Value, at index: Int) { slots[index] = value }
 
     var values: [Value] { slots.map { $0! } }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// The fields the exporter reads from a snapshot's `manifest.json`.
@@ -19,19 +19,34 @@ public struct SnapshotManifest: Sendable, Equatable {
         self.ephemeral = ephemeral
     }
 
-    /// The manifest's fields; `nil` when the text is not a JSON object.
+    /// The manifest's fields; `nil` when the text is not a JSON object. A field of another
+    /// type than expected counts as absent.
     public init?(json: [UInt8]) {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any] else { return nil }
-        func instant(_ key: String) -> Double? {
-            switch object[key] {
-            case let text as String: Self.parseInstant(text)
-            case let millis as NSNumber: millis.doubleValue / 1000
-            default: nil
-            }
+        guard let fields = try? JSONDecoder().decode(Fields.self, from: Data(json)) else { return nil }
+        self.init(createdAt: fields.createdAt, expiresAt: fields.expiresAt, ephemeral: fields.ephemeral)
+    }
+
+    /// The manifest's JSON object, read field by field so that one odd field spoils only itself.
+    private struct Fields: Decodable {
+        var createdAt: Double?
+        var expiresAt: Double?
+        var ephemeral = false
+
+        private enum Key: String, CodingKey {
+            case createdAt = "created_at", expiresAt = "expires_at", ephemeral
         }
-        createdAt = instant("created_at")
-        expiresAt = instant("expires_at")
-        ephemeral = (object["ephemeral"] as? Bool) == true
+
+        init(from decoder: any Decoder) throws {
+            let object = try decoder.container(keyedBy: Key.self)
+            /// An ISO-8601 text, or milliseconds since the epoch.
+            func instant(_ key: Key) -> Double? {
+                if let text = try? object.decode(String.self, forKey: key) { return SnapshotManifest.parseInstant(text) }
+                return (try? object.decode(Double.self, forKey: key)).map { $0 / 1000 }
+            }
+            createdAt = instant(.createdAt)
+            expiresAt = instant(.expiresAt)
+            ephemeral = (try? object.decode(Bool.self, forKey: .ephemeral)) == true
+        }
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, any number of fraction digits.

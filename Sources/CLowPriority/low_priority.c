@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "CLowPriority.h"
 #include <errno.h>
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -17,4 +18,8 @@ int CLowPriority_lowerCurrentThread(int nice) {
     if (syscall(SYS_ioprio_set, CLOWPRIORITY_IOPRIO_WHO_PROCESS, thread,
                 CLOWPRIORITY_IOPRIO_CLASS_IDLE << CLOWPRIORITY_IOPRIO_CLASS_SHIFT) != 0) return errno;
     return 0;
+}
+
+int CLowPriority_nameCurrentThread(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
 }

@@ -3,10 +3,12 @@ import BackupScan
 import CMalloc
 import ExporterCore
 import Exposition
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import MicroHTTPD
 import ServiceLifecycle
+import SystemPackage
 
 /// The command line. Flags follow the Prometheus exporters' dotted style.
 @main
@@ -148,8 +150,8 @@ struct ExporterCommand: AsyncParsableCommand {
             throw ValidationError("--nodetool.path \(nodetoolPath): not an executable file")
         }
         for directory in dataDirectories {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            var isDirectory = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory else {
                 throw ValidationError("--cassandra.data-dir \(directory): no such directory")
             }
         }
@@ -185,7 +187,7 @@ struct ExporterCommand: AsyncParsableCommand {
             if let outputFile {
                 try TextfileWriter.write(exposition, to: outputFile)
             } else {
-                FileHandle.standardOutput.write(Data(exposition.utf8))
+                _ = try FileDescriptor.standardOutput.writeAll(exposition.utf8)
             }
             return
         }
@@ -286,9 +288,9 @@ struct ExporterCommand: AsyncParsableCommand {
             }
             if !(error is ExitCode) {
                 let message = "\(message(for: error))".split(separator: "\n").first.map(String.init) ?? "\(error)"
-                FileHandle.standardError.write(Data("cassandra-backup-exporter: \(message)\n".utf8))
+                _ = try? FileDescriptor.standardError.writeAll("cassandra-backup-exporter: \(message)\n".utf8)
             }
-            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+            Glibc.exit(code.rawValue == 0 ? 1 : code.rawValue)
         }
     }
 }

@@ -1,21 +1,24 @@
 import ExporterCore
 import Foundation
+import HTTPClient
 import MicroHTTPD
 import Testing
+import TestSupport
 
 /// A local HTTP server (the project's own libmicrohttpd server) answers with the JSON shapes a
 /// Jolokia agent returns for `read/org.apache.cassandra.db:type=StorageService/IncrementalBackupsEnabled`.
 @Suite struct JolokiaProbeTests {
-    private func read(status: UInt32 = 200, body: String, delay: Double = 0, timeout: Duration = .seconds(5)) async throws -> (RuntimeReading, String, Duration) {
+    private func read(status: UInt32 = 200, body: String, delay: Double = 0, timeout: Duration = .seconds(5),
+                      userInfo: String = "", tls: HTTPServer.TLS? = nil, paths: PathLog = PathLog()) async throws -> (RuntimeReading, String, Duration) {
         let response = HTTPResponse(status: status, contentType: "application/json", text: body)
-        let paths = PathLog()
-        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { request in
-            paths.record(request.path)
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), tls: tls) { request in
+            paths.record(request.path, authorization: request.header("Authorization"))
             if delay > 0 { Thread.sleep(forTimeInterval: delay) }
             return .response(response)
         }
         defer { server.stop() }
-        let probe = JolokiaProbe(baseURL: URL(string: "http://127.0.0.1:\(server.port)/jolokia")!, timeout: timeout)
+        let scheme = tls == nil ? "http" : "https"
+        let probe = JolokiaProbe(baseURL: URL(string: "\(scheme)://\(userInfo)127.0.0.1:\(server.port)/jolokia")!, timeout: timeout)
         let started = ContinuousClock.now
         let reading = await probe.read()
         return (reading, paths.last, ContinuousClock.now - started)
@@ -54,6 +57,42 @@ import Testing
         #expect(elapsed < .seconds(4), "took \(elapsed)")
     }
 
+    @Test func credentialsInTheURLAreSentAsBasicAuthentication() async throws {
+        let paths = PathLog()
+        let (reading, _, _) = try await read(body: #"{"value":true,"status":200}"#, userInfo: "monitor:s3cret@", paths: paths)
+        #expect(reading == .enabled(true))
+        #expect(paths.lastAuthorization == "Basic bW9uaXRvcjpzM2NyZXQ=")  // base64 of monitor:s3cret, by base64(1)
+    }
+
+    @Test func aBodyOverTheLimitIsAFailure() async throws {
+        let padding = String(repeating: " ", count: 1 << 20)
+        let (reading, _, _) = try await read(body: #"{"value":true,"status":200}"# + padding)
+        guard case .failed(let reason) = reading else { Issue.record("accepted a body over 1 MiB"); return }
+        #expect(reason.contains("longer than"), "\(reason)")
+    }
+
+    @Test func anAgentWithAnUntrustedCertificateIsRefusedBeforeTheRequest() async throws {
+        let temp = try TemporaryDirectory()
+        let made = try Command.run("/bin/sh", ["-c", """
+            cd "$1" && openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+                -addext subjectAltName=IP:127.0.0.1 -keyout agent.key -out agent.crt 2>/dev/null
+            """, "sh", temp.path])
+        try #require(made.status == 0, "openssl: \(made.stderr)")
+        let tls = HTTPServer.TLS(certificatePEM: try String(contentsOfFile: temp("agent.crt"), encoding: .utf8),
+                                 keyPEM: try String(contentsOfFile: temp("agent.key"), encoding: .utf8),
+                                 clientCAPEM: nil, priorities: "NORMAL")
+        let paths = PathLog()
+        let (reading, _, _) = try await read(body: #"{"value":true,"status":200}"#, tls: tls, paths: paths)
+        guard case .failed(let reason) = reading else { Issue.record("trusted a self-signed certificate"); return }
+        #expect(reason.contains("certificate"), "\(reason)")
+        #expect(paths.last == "", "the agent was sent a request")
+    }
+
+    @Test func onlyHTTPAndHTTPSAreFetched() async {
+        let result = await HTTPGet.fetch("file:///etc/hostname", timeout: .seconds(2))
+        guard case .failure = result else { Issue.record("read a local file: \(result)"); return }
+    }
+
     @Test func unreachableAgentIsAFailure() async {
         let reading = await JolokiaProbe(baseURL: URL(string: "http://127.0.0.1:1/jolokia")!, timeout: .seconds(2)).read()
         guard case .failed = reading else { Issue.record("expected a failure, got \(reading)"); return }
@@ -64,6 +103,13 @@ import Testing
 final class PathLog: @unchecked Sendable {
     private let lock = NSLock()
     private var paths: [String] = []
-    func record(_ path: String) { lock.withLock { paths.append(path) } }
+    private var authorizations: [String?] = []
+    func record(_ path: String, authorization: String? = nil) {
+        lock.withLock {
+            paths.append(path)
+            authorizations.append(authorization)
+        }
+    }
     var last: String { lock.withLock { paths.last ?? "" } }
+    var lastAuthorization: String? { lock.withLock { authorizations.last ?? nil } }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import YAMLTree
 
 /// The settings the exporter reads from cassandra.yaml.

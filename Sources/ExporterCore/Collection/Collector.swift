@@ -1,6 +1,6 @@
 import BackupScan
 import Exposition
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// What the exporter knows after a collection: the last good measurement and its own status.

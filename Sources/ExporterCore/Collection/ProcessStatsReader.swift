@@ -1,5 +1,6 @@
 import Exposition
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads the standard `process_*` figures of this process from `/proc/self` (proc(5)), as the
 /// Prometheus client libraries do.
@@ -30,7 +31,7 @@ public enum ProcessStatsReader {
     private static func bootTime() -> Double? {
         guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("btime ") {
-            return Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces))
+            return Double(line.dropFirst(6).trimmingWhitespace())
         }
         return nil
     }

@@ -1,6 +1,6 @@
 import BackupScan
 import Exposition
-import Foundation
+import FoundationEssentials
 import MicroHTTPD
 import Synchronization
 

@@ -1,5 +1,5 @@
-import Foundation
 import Glibc
+import SystemPackage
 
 /// Writes an exposition for node_exporter's textfile collector the way such files must be
 /// written: to a temporary file in the same directory, flushed to disk, then renamed over the
@@ -28,16 +28,16 @@ public enum TextfileWriter {
         var written = false
         defer { if !written { unlink(temporary) } }
         let outcome: Int32? = {
-            let file = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            defer { close(fd) }
             guard fchmod(fd, mode) == 0 else { return errno }  // the umask may have narrowed it
             do {
-                try file.write(contentsOf: Data(text.utf8))
-                try file.synchronize()  // fsync
-                try file.close()
+                _ = try FileDescriptor(rawValue: fd).writeAll(text.utf8)
+            } catch let error as Errno {
+                return error.rawValue
             } catch {
-                return errno == 0 ? EIO : errno
+                return EIO
             }
-            return nil
+            return fsync(fd) == 0 ? nil : errno
         }()
         if let outcome { throw TextfileError(path: temporary, step: "write", code: outcome) }
         guard rename(temporary, path) == 0 else { throw TextfileError(path: path, step: "rename", code: errno) }

@@ -1,7 +1,5 @@
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import FoundationEssentials
+import HTTPClient
 
 /// Reads `IncrementalBackupsEnabled` of the MBean `org.apache.cassandra.db:type=StorageService`
 /// through a Jolokia agent's read endpoint, for nodes where no local JVM should run nodetool.
@@ -27,22 +25,13 @@ public struct JolokiaProbe: RuntimeProbe {
     }
 
     public func read() async -> RuntimeReading {
-        var request = URLRequest(url: readURL)
-        request.timeoutInterval = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = request.timeoutInterval
-        configuration.timeoutIntervalForResource = request.timeoutInterval
-        let session = URLSession(configuration: configuration)
-        defer { session.finishTasksAndInvalidate() }
-        do {
-            let (data, response) = try await session.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard status == 200 else {
-                return .failed("jolokia answered HTTP \(status) (\(data.count) bytes of body, not shown)")
-            }
-            return Self.interpret(data)
-        } catch {
-            return .failed("jolokia request to \(Self.redacted(readURL)) failed: \(error.localizedDescription.escapingLineBreaks)")
+        switch await HTTPGet.fetch(readURL.absoluteString, timeout: timeout) {
+        case .success(let response) where response.status == 200:
+            return Self.interpret(Data(response.body))
+        case .success(let response):
+            return .failed("jolokia answered HTTP \(response.status) (\(response.body.count) bytes of body, not shown)")
+        case .failure(let failure):
+            return .failed("jolokia request to \(Self.redacted(readURL)) failed: \(failure.description.escapingLineBreaks)")
         }
     }
 

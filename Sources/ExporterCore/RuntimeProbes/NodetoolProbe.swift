@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Subprocess
 
 #if canImport(System)
@@ -80,7 +80,7 @@ public struct NodetoolProbe: RuntimeProbe {
 
     /// `running` → enabled, `not running` → disabled, anything else → failure.
     public static func interpret(output: String) -> RuntimeReading {
-        switch output.trimmingCharacters(in: .whitespacesAndNewlines) {
+        switch output.trimmingWhitespace() {
         case "running": .enabled(true)
         case "not running": .enabled(false)
         default: .failed("unexpected nodetool statusbackup output (\(size(output)), not shown; expected running or not running)")

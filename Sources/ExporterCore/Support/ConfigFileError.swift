@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A configuration file that could not be used. The reason names a line and column and the
 /// setting, never the file's content.

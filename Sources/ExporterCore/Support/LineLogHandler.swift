@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
+import SystemPackage
 
 /// The `--log.format` values.
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -52,7 +53,7 @@ public struct LineLogHandler: LogHandler {
         fields.map { key, value in
             let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
             guard needsQuotes else { return "\(key)=\(value)" }
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            let escaped = value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
                 .escapingLineBreaks
             return "\(key)=\"\(escaped)\""
         }.joined(separator: " ") + "\n"
@@ -85,6 +86,6 @@ public struct LineLogHandler: LogHandler {
 
     /// Writes a line to standard error in one call, so lines from several threads do not mix.
     public static let standardError: @Sendable (String) -> Void = { line in
-        standardErrorLock.withLock { _ in FileHandle.standardError.write(Data(line.utf8)) }
+        standardErrorLock.withLock { _ in _ = try? FileDescriptor.standardError.writeAll(line.utf8) }
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MicroHTTPD
 import Synchronization
 
@@ -112,7 +112,7 @@ public final class AccessControl: Sendable {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+              let data = Data(base64Encoded: String(parts[1].trimmingWhitespace())),
               // The first colon byte: a colon followed by a combining mark is one Character, so a
               // search by Characters would miss it (found by libFuzzer).
               let colon = data.firstIndex(of: UInt8(ascii: ":")),

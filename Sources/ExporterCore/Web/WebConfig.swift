@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import YAMLTree
 
 /// A `--web.config.file` in the Prometheus exporter-toolkit format: TLS, basic-auth users and
@@ -79,7 +79,7 @@ public struct WebConfig: ConfigFileFormat, Sendable, Equatable {
         var config = WebConfig()
         guard let root = document, !root.isNull else { return config }
         guard let top = root.pairs else { throw fail("\(root.mark): the top level is not a mapping") }
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
         func resolve(_ file: String) -> String { file.hasPrefix("/") || directory.isEmpty ? file : directory + "/" + file }
         func string(_ node: YAMLNode, _ name: String) throws(ConfigFileError) -> String {
             guard let value = node.scalar, !node.isNull else { throw fail("\(node.mark): \(name) must be a string") }
