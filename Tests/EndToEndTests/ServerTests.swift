@@ -27,6 +27,24 @@ import TestSupport
         return temp("data")
     }
 
+    /// Most of what the shared build kept resident beyond the exporter's own needs was Foundation
+    /// with ICU and FoundationNetworking (README, "What it costs a node"): the running daemon maps
+    /// FoundationEssentials and nothing more of Foundation. The kernel's map of the process says so.
+    @Test func mapsNoFoundationBeyondEssentials() throws {
+        let temp = try TemporaryDirectory("server")
+        defer { temp.remove() }
+        let (exporter, _) = try startExporter(dataDirectory: try smallTree(temp))
+        defer { exporter.stop() }
+        let maps = try Command.output("cat", ["/proc/\(exporter.processIdentifier)/maps"])  // read whole: /proc files report size 0
+        let libraries = Set(maps.split(separator: "\n").compactMap { $0.split(separator: " ").last }
+            .map { String($0.split(separator: "/").last ?? "") }.filter { $0.contains(".so") })
+        try #require(libraries.contains { $0.hasPrefix("libmicrohttpd.so") },
+                     "the map lists the libraries: \(libraries.sorted())")
+        for unwanted in ["libFoundation.so", "libFoundationNetworking.so", "libFoundationInternationalization.so", "lib_FoundationICU.so"] {
+            #expect(!libraries.contains(unwanted), "\(unwanted) is loaded")
+        }
+    }
+
     @Test func metricsEndpointSpeaksHTTPProperly() throws {
         let temp = try TemporaryDirectory("server")
         defer { temp.remove() }

@@ -21,6 +21,9 @@ public final class RunningProcess: @unchecked Sendable {
         try process.run()
     }
 
+    /// The process id.
+    public var processIdentifier: Int32 { process.processIdentifier }
+
     /// Everything written to standard error so far.
     public var standardError: String { lock.withLock { errorText } }
 
