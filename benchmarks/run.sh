@@ -136,12 +136,12 @@ walk_bench() {
     start_daemon "$bin/cassandra-backup-exporter" "$tree" --collector.interval 3s
     trap 'kill $pid 2>/dev/null || true' EXIT
     full_scan=$(metric $port cassandra_backup_scan_duration_seconds)
-    until [ "$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cassandra_backup_scan_tables{result=\"reused\"}" {print $2}')" != "" ] \
-        && [ "$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cassandra_backup_scan_tables{result=\"reused\"}" {print $2}')" != "0" ]; do sleep 0.5; done
+    local reused_series='cassandra_backup_scan_tables{result="reused"}'
+    until [ "$(metric $port "$reused_series")" != "" ] && [ "$(metric $port "$reused_series")" != "0" ]; do sleep 0.5; done
     rescans=""
     for i in 1 2 3; do sleep 3.1; rescans+="$(metric $port cassandra_backup_scan_duration_seconds)"$'\n'; done
     rescan=$(printf '%s' "$rescans" | median)
-    reused=$(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "cassandra_backup_scan_tables{result=\"reused\"}" {print $2}')
+    reused=$(metric $port "$reused_series")
     hwm=$(peak_mb $pid)
     body=$(curl -s "http://127.0.0.1:$port/metrics" | wc -c)
 

@@ -28,9 +28,9 @@ public struct SnapshotManifest: Sendable, Equatable {
 
     /// The manifest's JSON object, read field by field so that one odd field spoils only itself.
     private struct Fields: Decodable {
-        var createdAt: Double?
-        var expiresAt: Double?
-        var ephemeral = false
+        let createdAt: Double?
+        let expiresAt: Double?
+        let ephemeral: Bool
 
         private enum Key: String, CodingKey {
             case createdAt = "created_at", expiresAt = "expires_at", ephemeral

@@ -3,13 +3,13 @@
 #include <stddef.h>
 #include <curl/curl.h>
 
-/// `curl_easy_setopt` and `curl_easy_getinfo` are variadic, which Swift cannot call: one typed
-/// adaptor per argument kind the client uses.
 /// `CURL_GLOBAL_DEFAULT` is a macro of macros, which Swift does not import.
 static inline CURLcode CCurl_globalInit(void) {
     return curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/// `curl_easy_setopt` and `curl_easy_getinfo` are variadic, which Swift cannot call: one typed
+/// adaptor per argument kind the client uses.
 static inline CURLcode CCurl_setLong(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
 }

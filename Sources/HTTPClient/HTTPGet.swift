@@ -43,12 +43,12 @@ public enum HTTPGet {
         defer { curl_easy_cleanup(handle) }
         let body = Body(limit: maxBodyBytes)
         let context = Unmanaged.passUnretained(body).toOpaque()
-        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = Int(timeout / .milliseconds(1))
         let settings = [
             CCurl_setString(handle, CURLOPT_URL, url),
             CCurl_setString(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
             CCurl_setLong(handle, CURLOPT_NOSIGNAL, 1),  // several threads; no SIGALRM for timeouts
-            CCurl_setLong(handle, CURLOPT_TIMEOUT_MS, Int(max(1, milliseconds))),  // 0 would mean none
+            CCurl_setLong(handle, CURLOPT_TIMEOUT_MS, max(1, milliseconds)),  // 0 would mean none
             CCurl_setWriteFunction(handle, appendToBody),
             CCurl_setPointer(handle, CURLOPT_WRITEDATA, context),
         ]

@@ -261,7 +261,6 @@ struct ExporterCommand: AsyncParsableCommand {
         return (defaults, configPath)
     }
 
-    /// Prints errors as one line on standard error instead of ArgumentParser's usage block.
     /// One malloc arena for the whole process, unless `MALLOC_ARENA_MAX` says otherwise. glibc
     /// gives threads that allocate at the same time arenas of their own (up to 8 per core) and
     /// reuses memory freed in an arena only there, so the walkers and libmicrohttpd's threads each
@@ -272,6 +271,7 @@ struct ExporterCommand: AsyncParsableCommand {
         if getenv("MALLOC_ARENA_MAX") == nil { mallopt(M_ARENA_MAX, 1) }
     }
 
+    /// Prints errors as one line on standard error instead of ArgumentParser's usage block.
     static func main() async {
         useOneMallocArena()
         do {

@@ -40,13 +40,13 @@ public enum ContentNegotiation {
     /// The comma-separated items of a header: lower-cased value, its parameters and its quality.
     private static func items(_ header: String) -> [(value: String, parameters: [String: String], quality: Double)] {
         header.split(separator: ",").compactMap { item in
-            let parts = item.split(separator: ";").map { $0.trimmingSpaces().lowercased() }
+            let parts = item.split(separator: ";").map { $0.trimming(while: isOptionalWhiteSpace).lowercased() }
             guard let value = parts.first, !value.isEmpty else { return nil }
             var parameters: [String: String] = [:]
             for parameter in parts.dropFirst() {
-                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces() }
+                let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimming(while: isOptionalWhiteSpace) }
                 guard pair.count == 2 else { continue }
-                parameters[String(pair[0])] = String(pair[1].trimmingCharacters(in: "\""))
+                parameters[String(pair[0])] = String(pair[1].trimming { $0 == "\"" })
             }
             let quality = parameters["q"].map { Double($0) ?? 0 } ?? 1
             return (value, parameters, quality)
@@ -54,22 +54,5 @@ public enum ContentNegotiation {
     }
 }
 
-extension Substring {
-    fileprivate func trimmingSpaces() -> Substring {
-        var text = self
-        while text.first == " " || text.first == "\t" { text.removeFirst() }
-        while text.last == " " || text.last == "\t" { text.removeLast() }
-        return text
-    }
-
-    fileprivate func trimmingCharacters(in character: Character) -> Substring {
-        var text = self
-        while text.first == character { text.removeFirst() }
-        while text.last == character { text.removeLast() }
-        return text
-    }
-}
-
-extension String {
-    fileprivate func trimmingSpaces() -> Substring { Substring(self).trimmingSpaces() }
-}
+/// HTTP's optional white space (RFC 9110, OWS): spaces and tabs.
+private func isOptionalWhiteSpace(_ character: Character) -> Bool { character == " " || character == "\t" }
