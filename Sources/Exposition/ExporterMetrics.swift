@@ -195,10 +195,24 @@ public enum ExporterMetrics {
                                          help: "End time of the last successful scan, seconds since the epoch.",
                                          samples: [.init(timestamp)]))
         }
+        families += configReloadFamilies(status.configReloads)
         if let process = status.process {
             families += processFamilies(process)
         }
         return families
+    }
+
+    private static func configReloadFamilies(_ reloads: [ConfigFileKind: ConfigReloadStatus]) -> [MetricFamily] {
+        guard !reloads.isEmpty else { return [] }
+        let files = ConfigFileKind.allCases.compactMap { kind in reloads[kind].map { (kind, $0) } }
+        return [
+            MetricFamily(name: "cassandra_backup_exporter_config_last_reload_successful",
+                         help: "1 when the last read of the exporter's configuration file (and the files it names) worked; 0 means the last good settings are still in force.",
+                         samples: files.map { .init([("file", $0.0.rawValue)], $0.1.successful ? 1 : 0) }),
+            MetricFamily(name: "cassandra_backup_exporter_config_last_reload_success_timestamp_seconds",
+                         help: "When the settings in force were read successfully (start-up, a change, or the end of a run of failures), seconds since the epoch.",
+                         samples: files.map { .init([("file", $0.0.rawValue)], $0.1.lastSuccessTimestamp) }),
+        ]
     }
 
     private static func processFamilies(_ process: ProcessStats) -> [MetricFamily] {

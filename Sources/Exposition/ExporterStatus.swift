@@ -25,6 +25,9 @@ public struct ExporterStatus: Sendable {
     public var incrementalEnabled: [StateSource: Bool] = [:]
     /// Whether the last read of each configured source worked.
     public var stateProbeSucceeded: [StateSource: Bool] = [:]
+    /// The exporter's own configuration files re-read while it runs (`--web.config.file`); a
+    /// file not configured is absent.
+    public var configReloads: [ConfigFileKind: ConfigReloadStatus] = [:]
     public var build: BuildInfo
     public var process: ProcessStats?
 
@@ -73,4 +76,27 @@ public enum StateSource: String, Sendable, CaseIterable {
     case config
     /// The running node, through nodetool or Jolokia.
     case runtime
+}
+
+/// A configuration file of the exporter's own that is re-read while it runs: the `file` label of
+/// `cassandra_backup_exporter_config_last_reload_successful`. cassandra.yaml is Cassandra's and
+/// reports through `cassandra_backup_state_probe_success{source="config"}`.
+public enum ConfigFileKind: String, Sendable, CaseIterable {
+    /// `--web.config.file` and the certificate files it names.
+    case web
+}
+
+/// The outcome of the latest re-read of a configuration file, as Prometheus reports its own
+/// (`prometheus_config_last_reload_successful`).
+public struct ConfigReloadStatus: Sendable, Equatable {
+    /// Whether the latest read and parse worked; false means the last good settings are in force.
+    public var successful: Bool
+    /// When the settings in force were read: at start-up, then at each successful read that
+    /// changed them or ended a run of failures. Seconds since the epoch.
+    public var lastSuccessTimestamp: Double
+
+    public init(successful: Bool, lastSuccessTimestamp: Double) {
+        self.successful = successful
+        self.lastSuccessTimestamp = lastSuccessTimestamp
+    }
 }

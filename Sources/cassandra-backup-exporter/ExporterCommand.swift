@@ -208,7 +208,9 @@ struct ExporterCommand: AsyncParsableCommand {
             .init(service: HTTPService(front: front)),
         ]
         if let webConfigFile {
-            services.append(.init(service: WebConfigService(path: webConfigFile, initial: webConfig, logger: logger, front: front)))
+            services.append(.init(service: WebConfigService(path: webConfigFile, logger: logger, front: front) {
+                publisher.publish($0, for: .web)
+            }))
         }
         if let probe {
             services.append(.init(service: RuntimeProbeService(probe: probe, interval: nodetoolInterval.duration, logger: logger) {

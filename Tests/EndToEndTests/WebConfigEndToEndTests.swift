@@ -9,7 +9,8 @@ import TestSupport
     static let exporter = BuiltProducts.path("cassandra-backup-exporter")
 
     /// A CA, two server certificates for 127.0.0.1 signed by it (`server` and `rotated`, its
-    /// successor), a client certificate signed by it, and a self-signed client certificate nobody trusts.
+    /// successor), a client certificate signed by it, one signed by it for servers only (extended
+    /// key usage `serverAuth`), and a self-signed client certificate nobody trusts.
     static func makeCertificates(in temp: TemporaryDirectory) throws {
         let script = """
             set -e
@@ -22,6 +23,9 @@ import TestSupport
             openssl x509 -req -in rotated.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile san.ext -out rotated.crt 2>/dev/null
             openssl req -newkey rsa:2048 -nodes -subj /CN=prometheus -keyout client.key -out client.csr 2>/dev/null
             openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out client.crt 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -subj /CN=server-only -keyout serveronly.key -out serveronly.csr 2>/dev/null
+            printf 'extendedKeyUsage=serverAuth\\n' > serveronly.ext
+            openssl x509 -req -in serveronly.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -extfile serveronly.ext -out serveronly.crt 2>/dev/null
             openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=stranger -keyout stranger.key -out stranger.crt 2>/dev/null
             """
         let result = try Command.run("/bin/sh", ["-c", script, "sh", temp.path])
@@ -104,6 +108,77 @@ import TestSupport
         #expect(try status(ca + ["--cert", temp("stranger.crt"), "--key", temp("stranger.key"), url]) != "200", "untrusted client certificate")
         #expect(try status(ca + ["--cert", temp("client.crt"), "--key", temp("client.key"), "--tls-max", "1.2", url]) == "000",
                 "TLS 1.2 is below min_version")
+    }
+
+    /// A client certificate made for servers only is refused, as Go's crypto/tls (exporter-toolkit)
+    /// and `openssl verify -purpose sslclient` refuse it; one without extended key usage is valid
+    /// for any purpose in all three.
+    @Test func clientCertificateMustAllowClientAuthentication() throws {
+        let temp = try TemporaryDirectory("eku")
+        defer { temp.remove() }
+        let (exporter, port) = try startTLS(temp, tlsExtra: "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n")
+        defer { exporter.stop() }
+        func opensslAccepts(_ certificate: String) throws -> Bool {
+            try Command.run("openssl", ["verify", "-purpose", "sslclient", "-CAfile", temp("ca.crt"), temp(certificate)]).status == 0
+        }
+        #expect(try opensslAccepts("client.crt") && !opensslAccepts("serveronly.crt"), "the oracle's view of the two certificates")
+        let url = "https://127.0.0.1:\(port)/metrics"
+        let ca = ["--cacert", temp("ca.crt")]
+        #expect(try status(ca + ["--cert", temp("client.crt"), "--key", temp("client.key"), url]) == "200")
+        #expect(try status(ca + ["--cert", temp("serveronly.crt"), "--key", temp("serveronly.key"), url]) == "403")
+    }
+
+    /// The metrics as a client with the right certificate and password sees them.
+    private func reloadMetrics(_ temp: TemporaryDirectory, port: Int) throws -> (successful: Double?, timestamp: Double?) {
+        let body = try Command.output("curl", ["-s", "--max-time", "5", "--cacert", temp("ca.crt"), "--cert", temp("client.crt"),
+                                               "--key", temp("client.key"), "-u", "alice:s3cret", "https://127.0.0.1:\(port)/metrics"])
+        let samples = parseExposition(body)
+        return (samples.value("cassandra_backup_exporter_config_last_reload_successful", ["file": "web"]),
+                samples.value("cassandra_backup_exporter_config_last_reload_success_timestamp_seconds", ["file": "web"]))
+    }
+
+    /// Fail closed: deleting the web config, or a byte in it that is not UTF-8, keeps HTTPS, the
+    /// client-certificate requirement and the users in force, and says so in the reload metrics.
+    @Test func deletedOrUndecodableFileKeepsTLSUsersAndClientCertificates() throws {
+        let temp = try TemporaryDirectory("failclosed")
+        defer { temp.remove() }
+        let (exporter, port) = try startTLS(temp, tlsExtra: "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n",
+                                            rest: "basic_auth_users:\n  alice: \(try Self.bcrypt("alice", "s3cret"))\n")
+        defer { exporter.stop() }
+        let url = "https://127.0.0.1:\(port)/metrics"
+        let client = ["--cacert", temp("ca.crt"), "--cert", temp("client.crt"), "--key", temp("client.key")]
+        func stillClosed(_ when: String) throws {
+            #expect(try status(client + ["-u", "alice:s3cret", url]) == "200", "\(when): the right client")
+            #expect(try status(client + [url]) == "401", "\(when): no password")
+            #expect(try status(client + ["-u", "alice:wrong", url]) == "401", "\(when): a wrong password")
+            #expect(try status(["--cacert", temp("ca.crt"), "-u", "alice:s3cret", url]) != "200", "\(when): no client certificate")
+            #expect(try status(["-u", "alice:s3cret", "http://127.0.0.1:\(port)/metrics"]) == "000", "\(when): plain HTTP")
+        }
+        try stillClosed("at start")
+        let atStart = try reloadMetrics(temp, port: port)
+        #expect(atStart.successful == 1)
+        let started = try #require(atStart.timestamp)
+
+        let good = try Data(contentsOf: URL(fileURLWithPath: temp("web.yml")))
+        try FileManager.default.removeItem(atPath: temp("web.yml"))
+        _ = try exporter.waitForLine(timeout: 15) { $0.contains("web config not applied") && $0.contains("no such file") }
+        try stillClosed("file deleted")
+        #expect(try reloadMetrics(temp, port: port) == (0, started))
+
+        // "# café" in Latin-1: 0xE9 alone is not UTF-8.
+        try (good + Data([0x23, 0x20, 0x63, 0x61, 0x66, 0xE9, 0x0A])).write(to: URL(fileURLWithPath: temp("web.yml")))
+        _ = try exporter.waitForLine(timeout: 15) { $0.contains("web config not applied") && $0.contains("UTF-8") }
+        try stillClosed("a Latin-1 byte")
+        #expect(try reloadMetrics(temp, port: port) == (0, started))
+        #expect(!exporter.standardError.contains("caf"), "no content in the log")
+
+        try good.write(to: URL(fileURLWithPath: temp("web.yml")))
+        _ = try exporter.waitForLine(timeout: 15) { $0.contains("readable again") }
+        let recovered = try reloadMetrics(temp, port: port)
+        #expect(recovered.successful == 1)
+        #expect(try #require(recovered.timestamp) > started)
+        try stillClosed("file restored")
+        #expect(exporter.standardError.components(separatedBy: "level=error").count - 1 == 2, "one line per distinct failure: \(exporter.standardError)")
     }
 
     @Test func fileIsReloadedAndABrokenFileKeepsTheLastGoodSettings() throws {

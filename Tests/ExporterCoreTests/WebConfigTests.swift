@@ -75,17 +75,64 @@ import TestSupport
          "web config w.yml: malformed YAML: 3:3: duplicate key (first at 2:3)"),
         ("basic_auth_users:\n  alice: hunter2\n", "web config w.yml: 2:10: basic_auth_users entry is not a bcrypt hash ($2a$, $2b$ or $2y$)"),
         ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: hunter2\n",
-         "web config w.yml: 4:21: client_auth_type is not one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert"),
+         "web config w.yml: 4:21: client_auth_type is not one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert (or RequireClientCert)"),
         ("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: hunter2\n", "web config w.yml: 4:16: min_version is not one of TLS10, TLS11, TLS12, TLS13"),
         ("tls_server_config:\n  hunter2: a\n", "web config w.yml: 2:3: unknown field in tls_server_config"),
         ("hunter2: x\n", "web config w.yml: 1:1: unknown field"),
         ("http_server_config:\n  headers:\n    hunter2: x\n",
-         "web config w.yml: 3:5: header is not one of Cache-Control, Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection"),
+         "web config w.yml: 3:5: header is not one of Content-Security-Policy, Strict-Transport-Security, X-Content-Type-Options, X-Frame-Options, X-XSS-Protection"),
+        ("http_server_config:\n  headers:\n    X-Frame-Options: hunter2\n", "web config w.yml: 3:22: header X-Frame-Options is not one of deny, sameorigin"),
     ])
     func refusesWithPositionsAndNoContent(text: String, expected: String) {
         #expect(throws: ConfigFileError(.web, path: "w.yml", reason: String(expected.dropFirst("web config w.yml: ".count)))) {
             try WebConfig.parse(text, path: "w.yml")
         }
+    }
+
+    /// exporter-toolkit's rules (`validateHeaderConfig` and `extraHTTPHeaders` in web/handler.go,
+    /// `ConfigToTLSConfig` in web/tls_config.go), each row tried both ways: the text, and whether
+    /// the toolkit accepts it.
+    @Test(arguments: [
+        // Headers: the names exactly as the toolkit writes them, values from its lists where it has one.
+        ("http_server_config:\n  headers:\n    X-Frame-Options: deny\n", true),
+        ("http_server_config:\n  headers:\n    X-Frame-Options: sameorigin\n", true),
+        ("http_server_config:\n  headers:\n    X-Frame-Options: DENY\n", false),
+        ("http_server_config:\n  headers:\n    X-Frame-Options: allow-from https://example.org\n", false),
+        ("http_server_config:\n  headers:\n    x-frame-options: deny\n", false),
+        ("http_server_config:\n  headers:\n    X-Content-Type-Options: nosniff\n", true),
+        ("http_server_config:\n  headers:\n    X-Content-Type-Options: sniff\n", false),
+        ("http_server_config:\n  headers:\n    Strict-Transport-Security: max-age=31536000; includeSubDomains\n", true),
+        ("http_server_config:\n  headers:\n    strict-transport-security: max-age=1\n", false),
+        ("http_server_config:\n  headers:\n    X-XSS-Protection: 1; mode=block\n", true),
+        ("http_server_config:\n  headers:\n    Content-Security-Policy: default-src 'self'\n", true),
+        ("http_server_config:\n  headers:\n    Cache-Control: no-store\n", false),
+        // Client authentication types and what each needs.
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: \"\"\n", true),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: NoClientCert\n", true),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: NoClientCert\n  client_ca_file: c\n", false),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n", false),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireClientCert\n  client_ca_file: c\n", true),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAnyClientCert\n  client_ca_file: c\n", true),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequestClientCert\n  client_ca_file: c\n", true),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: c\n", true),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: c\n", true),
+        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: requireandverifyclientcert\n  client_ca_file: c\n", false),
+        // TLS is on only when a certificate, key, CA or client_auth_type is set; then both files are needed.
+        ("tls_server_config: {}\n", true),
+        ("tls_server_config:\n  min_version: TLS13\n", true),
+        ("tls_server_config:\n  cert_file: \"\"\n  key_file: \"\"\n", true),
+        ("tls_server_config:\n  key_file: b\n", false),
+    ])
+    func acceptsAndRefusesAsTheToolkit(text: String, accepted: Bool) {
+        let result = Result { try WebConfig.parse(text, path: "w.yml") }
+        #expect(((try? result.get()) != nil) == accepted, "\(text): \(result)")
+    }
+
+    @Test func tlsIsOffUnlessAFileOrClientAuthIsSet() throws {
+        #expect(try WebConfig.parse("tls_server_config:\n  min_version: TLS13\n", path: "w.yml").tls == nil)
+        let tls = try #require(try WebConfig.parse("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireClientCert\n  client_ca_file: c\n",
+                                                   path: "w.yml").tls)
+        #expect(tls.clientAuth == .requireAny)
     }
 
     @Test func basicCredentialsAreDecoded() {
@@ -98,6 +145,35 @@ import TestSupport
         // A password that starts with a combining mark (libFuzzer's find): the colon is still the separator.
         let combining = "Basic " + Data("alice:\u{301}pw".utf8).base64EncodedString()
         #expect(AccessControl.basicCredentials(combining)! == ("alice", "\u{301}pw"))
+        // A NUL byte would end the C string bcrypt reads: `s3cret\0junk` must not pass as `s3cret`.
+        for credentials in ["alice:s3cret\u{0}junk", "alice\u{0}x:s3cret"] {
+            #expect(AccessControl.basicCredentials("Basic " + Data(credentials.utf8).base64EncodedString()) == nil)
+        }
+    }
+
+    @Test func aPasswordWithANulByteIsRefused() {
+        var config = WebConfig()
+        config.users = ["alice": Self.hash]
+        let access = AccessControl(config: config)
+        let header = "Basic " + Data("alice:s3cret\u{0}junk".utf8).base64EncodedString()
+        #expect(settled(access.decide(authorization: header, certificate: .none)) == .unauthorized)
+    }
+
+    /// An edit that keeps a user's hash (a header added) keeps that user's remembered results, so
+    /// the right scraper needs no bcrypt check and waits behind no flood after the edit.
+    @Test func rememberedResultsSurviveAnEditThatKeepsTheHash() {
+        var config = WebConfig()
+        config.users = ["alice": Self.hash]
+        let access = AccessControl(config: config)
+        let right = "Basic " + Data("alice:s3cret".utf8).base64EncodedString()
+        let wrong = "Basic " + Data("alice:guess".utf8).base64EncodedString()
+        #expect(settled(access.decide(authorization: right, certificate: .none)) == .allow)
+        #expect(settled(access.decide(authorization: wrong, certificate: .none)) == .unauthorized)
+        config.headers = [WebConfig.Header(name: "X-Frame-Options", value: "deny")]
+        config.users["bob"] = Self.hash
+        access.update(config)
+        #expect(access.decide(authorization: right, certificate: .none) == .allow)
+        #expect(access.decide(authorization: wrong, certificate: .none) == .unauthorized)
     }
 
     /// The decision after running the bcrypt check when one is asked for.
@@ -127,7 +203,7 @@ import TestSupport
         #expect(access.decide(authorization: right, certificate: .none) == .allow)
         #expect(access.decide(authorization: wrong, certificate: .none) == .unauthorized)
         #expect(access.decide(authorization: unknown, certificate: .none) == .unauthorized)
-        // A new configuration forgets both.
+        // A new hash for the user: what was remembered for the old one does not apply.
         config.users = ["alice": "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"]
         access.update(config)
         #expect(access.decide(authorization: right, certificate: .none) != .allow)

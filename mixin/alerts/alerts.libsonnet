@@ -248,6 +248,21 @@
               {{ $labels.instance }} fails: the last good value is served and drift cannot be detected.
             |||,
           ),
+
+          // Fail closed: the exporter keeps the last good web settings (users, TLS) when
+          // --web.config.file cannot be read or parsed, and says so here.
+          alert(
+            'CassandraBackupExporterConfigReloadFailing',
+            'cassandra_backup_exporter_config_last_reload_successful{%s} == 0' % c.selector,
+            '10m',
+            'warning',
+            'cassandra-backup-exporter on {{ $labels.instance }} cannot read its {{ $labels.file }} configuration.',
+            |||
+              The last reads of the exporter's {{ $labels.file }} configuration (or a certificate file it names) on
+              {{ $labels.instance }} failed: the file is missing, unreadable or invalid. The last good settings stay in
+              force, so an edit (a new password, a rotated certificate) has not taken effect.
+            |||,
+          ),
         ],
       },
     ],

@@ -9,6 +9,6 @@ int CWebAuth_passwordMatches(const char *password, const char *hash);
 
 /// The TLS client certificate of a connection: 1 when one was sent and verifies against the
 /// trusted CA (`MHD_OPTION_HTTPS_MEM_TRUST`), 0 when none was sent (or not TLS), -1 when one
-/// was sent but does not verify.
+/// was sent but does not verify or does not allow client authentication (extended key usage).
 int CWebAuth_clientCertificate(struct MHD_Connection *connection);
 #endif

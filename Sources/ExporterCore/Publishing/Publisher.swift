@@ -1,3 +1,4 @@
+import Exposition
 import Synchronization
 
 /// Combines the latest collection and the latest runtime-probe state, and re-renders the
@@ -6,6 +7,7 @@ public final class Publisher: Sendable {
     private struct Latest {
         var collector: CollectorState
         var runtime: RuntimeState?
+        var reloads: [ConfigFileKind: ConfigReloadStatus] = [:]
         var headers = ResponseHeaders()
     }
 
@@ -33,6 +35,13 @@ public final class Publisher: Sendable {
         update { $0.runtime = runtime }
     }
 
+    /// Publishes the outcome of a configuration file's latest re-read; the same outcome again
+    /// renders nothing.
+    public func publish(_ reload: ConfigReloadStatus, for file: ConfigFileKind) {
+        guard latest.withLock({ $0.reloads[file] }) != reload else { return }
+        update { $0.reloads[file] = reload }
+    }
+
     /// Uses new response headers from now on.
     func apply(headers: ResponseHeaders) {
         update { $0.headers = headers }
@@ -46,7 +55,9 @@ public final class Publisher: Sendable {
     }
 
     private static func render(_ latest: Latest, telemetryPath: String, demand: MetricsDemand) -> Pages {
-        Pages(state: merged(latest.collector, latest.runtime), telemetryPath: telemetryPath, headers: latest.headers, demand: demand)
+        var state = merged(latest.collector, latest.runtime)
+        state.status.configReloads = latest.reloads
+        return Pages(state: state, telemetryPath: telemetryPath, headers: latest.headers, demand: demand)
     }
 
     /// The collection with the runtime source's series filled in.

@@ -30,6 +30,15 @@ public struct ConfigFileError: Error, CustomStringConvertible, Equatable {
         }
         return [UInt8](data)
     }
+
+    /// The text of the file at `path` (a PEM file), or why it cannot be used: unreadable, or not
+    /// UTF-8 text.
+    static func text(of path: String, _ file: File) throws(ConfigFileError) -> String {
+        guard let text = String(validating: try contents(of: path, file), as: UTF8.self) else {
+            throw ConfigFileError(file, path: path, reason: "not UTF-8 text")
+        }
+        return text
+    }
 }
 
 /// A configuration file format: it says how its bytes parse; reading the file and parsing text

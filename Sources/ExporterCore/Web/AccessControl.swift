@@ -28,7 +28,7 @@ public final class AccessControl: Sendable {
         public func run() -> Decision {
             let hash = config.users[user] ?? "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
             let matches = PasswordHash.matches(password: password, hash: hash) && config.users[user] != nil
-            control.remember(user: user, password: password, matched: matches, under: config)
+            control.remember(Credentials(user: user, hash: config.users[user], password: password), matched: matches)
             return matches ? .allow : .unauthorized
         }
 
@@ -37,14 +37,22 @@ public final class AccessControl: Sendable {
         }
     }
 
+    /// A user, the bcrypt hash the configuration holds for that user (`nil`: unknown user) and
+    /// a password: what one bcrypt check decides. Keyed by the hash too, as exporter-toolkit's
+    /// cache is, so a result stays true across edits of the file that keep that user's hash.
+    private struct Credentials: Hashable {
+        let user: String
+        let hash: String?
+        let password: String
+    }
+
     private struct State {
         var config: WebConfig
-        /// `user NUL password` pairs that matched their bcrypt hash under this config, as
-        /// exporter-toolkit caches them.
-        var verified: Set<String> = []
-        /// Keyed digests of pairs that did not match: a client retrying a wrong password costs no
-        /// bcrypt. The digest is a 64-bit SipHash with this process's random seed, so the password
-        /// itself is not kept and a collision cannot be aimed at.
+        /// Credentials that matched their bcrypt hash, as exporter-toolkit caches them.
+        var verified: Set<Credentials> = []
+        /// Keyed digests of credentials that did not match: a client retrying a wrong password
+        /// costs no bcrypt. The digest is a 64-bit SipHash with this process's random seed, so the
+        /// password itself is not kept and a collision cannot be aimed at.
         var refused: Set<Int> = []
     }
 
@@ -56,9 +64,11 @@ public final class AccessControl: Sendable {
         state = Mutex(State(config: config))
     }
 
-    /// Uses a new configuration; remembered results are forgotten.
+    /// Uses a new configuration. Remembered results stay: each is tied to the hash it was
+    /// checked against, so it applies only while that user's hash is unchanged, and a scraper
+    /// whose password was right goes on without a bcrypt check (none queued behind a flood).
     public func update(_ config: WebConfig) {
-        state.withLock { $0 = State(config: config) }
+        state.withLock { $0.config = config }
     }
 
     /// The decision for a request's `Authorization` header and client certificate, without
@@ -77,34 +87,23 @@ public final class AccessControl: Sendable {
         guard !config.users.isEmpty else { return .allow }
         guard let (user, password) = Self.basicCredentials(authorization()) else { return .unauthorized }
         return state.withLock { state in
-            if state.verified.contains(Self.verifiedKey(user, password)) { return .allow }
-            if state.refused.contains(Self.refusedKey(user, password)) { return .unauthorized }
+            let credentials = Credentials(user: user, hash: state.config.users[user], password: password)
+            if state.verified.contains(credentials) { return .allow }
+            if state.refused.contains(credentials.hashValue) { return .unauthorized }
             return .verify(PasswordCheck(control: self, config: state.config, user: user, password: password))
         }
     }
 
-    private func remember(user: String, password: String, matched: Bool, under config: WebConfig) {
+    private func remember(_ credentials: Credentials, matched: Bool) {
         state.withLock { state in
-            guard state.config == config else { return }
             if matched {
                 if state.verified.count >= Self.cacheLimit { state.verified.removeAll() }
-                state.verified.insert(Self.verifiedKey(user, password))
+                state.verified.insert(credentials)
             } else {
                 if state.refused.count >= Self.cacheLimit { state.refused.removeAll() }
-                state.refused.insert(Self.refusedKey(user, password))
+                state.refused.insert(credentials.hashValue)
             }
         }
-    }
-
-    private static func verifiedKey(_ user: String, _ password: String) -> String {
-        user + "\u{0}" + password
-    }
-
-    private static func refusedKey(_ user: String, _ password: String) -> Int {
-        var hasher = Hasher()
-        hasher.combine(user)
-        hasher.combine(password)
-        return hasher.finalize()
     }
 
     /// User and password from `Authorization: Basic <base64(user:password)>` (RFC 7617).
@@ -116,6 +115,8 @@ public final class AccessControl: Sendable {
               // The first colon byte: a colon followed by a combining mark is one Character, so a
               // search by Characters would miss it (found by libFuzzer).
               let colon = data.firstIndex(of: UInt8(ascii: ":")),
+              // A NUL byte would end the C string crypt(3) reads: `secret\0junk` would match `secret`.
+              !data.contains(0),
               // `String(validating:)`, not `String(data:encoding:)`: Foundation's drops a leading
               // byte order mark, so a user name starting with U+FEFF lost it (found by libFuzzer).
               let user = String(validating: data[..<colon], as: UTF8.self),

@@ -27,6 +27,16 @@ public struct WebConfig: ConfigFileFormat, Sendable, Equatable {
         case requireAny = "RequireAnyClientCert"
         case verifyIfGiven = "VerifyClientCertIfGiven"
         case requireAndVerify = "RequireAndVerifyClientCert"
+
+        /// The value as exporter-toolkit reads it: also `""` (none) and `RequireClientCert`, kept
+        /// there for backwards compatibility (`RequireAnyClientCert`).
+        init?(setting: String) {
+            switch setting {
+            case "": self = .none
+            case "RequireClientCert": self = .requireAny
+            default: self.init(rawValue: setting)
+            }
+        }
     }
 
     /// `min_version`/`max_version` values.
@@ -56,11 +66,20 @@ public struct WebConfig: ConfigFileFormat, Sendable, Equatable {
     public struct Header: Sendable, Equatable {
         public let name: String
         public let value: String
+
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
     }
 
-    /// The response headers exporter-toolkit allows in `http_server_config.headers`.
-    static let allowedHeaders = ["Cache-Control", "Content-Security-Policy", "Strict-Transport-Security",
-                                 "X-Content-Type-Options", "X-Frame-Options", "X-XSS-Protection"]
+    /// The response headers exporter-toolkit allows in `http_server_config.headers` (names as
+    /// written, case-sensitive), each with the only values it allows; an empty list allows any
+    /// value (`extraHTTPHeaders` in its `web/handler.go`).
+    static let allowedHeaders: KeyValuePairs<String, [String]> = [
+        "Content-Security-Policy": [], "Strict-Transport-Security": [],
+        "X-Content-Type-Options": ["nosniff"], "X-Frame-Options": ["deny", "sameorigin"], "X-XSS-Protection": [],
+    ]
 
     public init() {}
 
@@ -95,18 +114,28 @@ public struct WebConfig: ConfigFileFormat, Sendable, Equatable {
             let key = pair.key.scalar ?? ""
             switch key {
             case "tls_server_config":
-                var cert: String?, keyFile: String?
+                // As exporter-toolkit: an empty string is an unset field, and TLS is on when a
+                // certificate, key, client CA or client_auth_type is set (`TLSConfig.IsEnabled`).
+                var cert: String?, keyFile: String?, enabled = false
                 var tls = TLS(certFile: "", keyFile: "")
+                func path(_ node: YAMLNode, _ name: String) throws(ConfigFileError) -> String? {
+                    let value = try string(node, name)
+                    guard !value.isEmpty else { return nil }
+                    enabled = true
+                    return resolve(value)
+                }
                 for field in try mapping(pair.value, key) {
                     let name = field.key.scalar ?? ""
                     switch name {
-                    case "cert_file": cert = resolve(try string(field.value, name))
-                    case "key_file": keyFile = resolve(try string(field.value, name))
-                    case "client_ca_file": tls.clientCAFile = resolve(try string(field.value, name))
+                    case "cert_file": cert = try path(field.value, name)
+                    case "key_file": keyFile = try path(field.value, name)
+                    case "client_ca_file": tls.clientCAFile = try path(field.value, name)
                     case "client_auth_type":
-                        guard let auth = ClientAuth(rawValue: try string(field.value, name)) else {
-                            throw fail("\(field.value.mark): client_auth_type is not one of \(ClientAuth.allCases.map(\.rawValue).joined(separator: ", "))")
+                        let setting = try string(field.value, name)
+                        guard let auth = ClientAuth(setting: setting) else {
+                            throw fail("\(field.value.mark): client_auth_type is not one of \(ClientAuth.allCases.map(\.rawValue).joined(separator: ", ")) (or RequireClientCert)")
                         }
+                        enabled = enabled || !setting.isEmpty
                         tls.clientAuth = auth
                     case "min_version", "max_version":
                         guard let version = TLSVersion(rawValue: try string(field.value, name)) else {
@@ -118,10 +147,16 @@ public struct WebConfig: ConfigFileFormat, Sendable, Equatable {
                     default: throw fail("\(field.key.mark): unknown field in tls_server_config")
                     }
                 }
+                guard enabled else { continue }
                 guard let cert, let keyFile else { throw fail("\(pair.value.mark): tls_server_config needs cert_file and key_file") }
                 tls.certFile = cert
                 tls.keyFile = keyFile
                 if let max = tls.maxVersion, max < tls.minVersion { throw fail("\(pair.value.mark): max_version is below min_version") }
+                if tls.clientAuth == .none && tls.clientCAFile != nil {
+                    throw fail("\(pair.value.mark): client_ca_file is set without a client_auth_type that asks for client certificates")
+                }
+                // libmicrohttpd asks for a client certificate only when it has a trust list, and
+                // this exporter does not fall back to the system's CAs as Go does.
                 if tls.clientAuth != .none && tls.clientCAFile == nil {
                     throw fail("\(pair.value.mark): client_auth_type \(tls.clientAuth.rawValue) needs client_ca_file")
                 }
@@ -132,12 +167,15 @@ public struct WebConfig: ConfigFileFormat, Sendable, Equatable {
                     case "headers":
                         for header in try mapping(field.value, "http_server_config.headers") {
                             let name = header.key.scalar ?? ""
-                            guard let canonical = allowedHeaders.first(where: { $0.lowercased() == name.lowercased() }) else {
-                                throw fail("\(header.key.mark): header is not one of \(allowedHeaders.joined(separator: ", "))")
+                            guard let allowed = allowedHeaders.first(where: { $0.key == name }) else {
+                                throw fail("\(header.key.mark): header is not one of \(allowedHeaders.map(\.key).joined(separator: ", "))")
                             }
-                            let text = try string(header.value, canonical)
-                            guard !text.contains(where: \.isNewline) else { throw fail("\(header.value.mark): header \(canonical) contains a line break") }
-                            config.headers.append(Header(name: canonical, value: text))
+                            let text = try string(header.value, name)
+                            guard allowed.value.isEmpty || allowed.value.contains(text) else {
+                                throw fail("\(header.value.mark): header \(name) is not one of \(allowed.value.joined(separator: ", "))")
+                            }
+                            guard !text.contains(where: \.isNewline) else { throw fail("\(header.value.mark): header \(name) contains a line break") }
+                            config.headers.append(Header(name: name, value: text))
                         }
                     case "http2": continue  // libmicrohttpd speaks HTTP/1.1 only; accepted and ignored
                     default: throw fail("\(field.key.mark): unknown field in http_server_config")

@@ -1,64 +1,73 @@
+import Exposition
 import FoundationEssentials
 import Logging
 import ServiceLifecycle
 
 /// Re-reads `--web.config.file` every few seconds: a changed, valid file applies its users and
 /// headers at once; the TLS files are read on every look, so a certificate rotated in place (same
-/// paths, new content) is served within one period, as exporter-toolkit does. A broken file or
-/// certificate keeps the last good settings and is logged once per change.
+/// paths, new content) is served within one period, as exporter-toolkit does.
+///
+/// Fails closed: a file that is missing, unreadable, not UTF-8 or not valid keeps the last good
+/// settings in force (never "nothing configured"), is logged once per distinct failure, and is
+/// reported as `cassandra_backup_exporter_config_last_reload_successful{file="web"} 0`.
 public struct WebConfigService: Service {
     let path: String
-    /// The configuration in force when the service starts (read at start-up).
-    let initial: WebConfig
     let interval: Duration
     let logger: Logger
     let front: WebFront
+    let report: @Sendable (ConfigReloadStatus) -> Void
 
-    /// - Parameter initial: the configuration applied at start-up; the file is compared with it,
-    ///   so a change made between start-up and the service's first look is not missed.
-    /// - Parameter front: receives each new configuration.
-    public init(path: String, initial: WebConfig, interval: Duration = .seconds(5), logger: Logger, front: WebFront) {
+    /// - Parameter front: holds the configuration read at start-up and receives each new one; the
+    ///   file is compared with what it holds, so a change made before the first look is not missed.
+    /// - Parameter report: receives the outcome of every look (start-up counts as a success).
+    public init(path: String, interval: Duration = .seconds(5), logger: Logger, front: WebFront,
+                report: @escaping @Sendable (ConfigReloadStatus) -> Void) {
         self.path = path
-        self.initial = initial
         self.interval = interval
         self.logger = logger
         self.front = front
+        self.report = report
     }
 
-    /// The last text read (`nil` before the first read) and the configuration in force.
-    private struct Seen: Sendable {
-        var text: String?
-        var config: WebConfig
+    /// The outcome last reported and the failure last logged.
+    struct Seen: Sendable {
+        var status: ConfigReloadStatus
+        var failure: String?
     }
 
     public func run() async throws {
-        await repeatUntilShutdown(every: interval, from: Seen(text: nil, config: initial), step: look, publish: { _ in })
+        let start = Seen(status: ConfigReloadStatus(successful: true, lastSuccessTimestamp: Self.now()), failure: nil)
+        report(start.status)
+        await repeatUntilShutdown(every: interval, from: start, step: look, publish: { report($0.status) })
     }
 
     /// One look at the file and the TLS files it names.
-    private func look(_ seen: Seen) -> Seen {
-        var seen = seen
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
-        if text != seen.text {
-            seen.text = text
-            do {
-                let config = try WebConfig.parse(text, path: path)
-                if config != seen.config {
-                    seen.config = config
-                    front.apply(config)
-                    logger.info("web config reloaded", metadata: ["file": "\(path)"])
-                }
-            } catch {
-                logger.error("web config not applied; keeping the last good settings", metadata: ["error": "\(error)"])
-            }
+    func look(_ seen: Seen) -> Seen {
+        var next = seen
+        func fail(_ message: Logger.Message, _ error: any Error) -> Seen {
+            let failure = "\(error)"
+            if failure != seen.failure { logger.error(message, metadata: ["error": "\(failure)"]) }
+            next.status.successful = false
+            next.failure = failure
+            return next
         }
+        let config: WebConfig
+        do { config = try WebConfig.load(path: path) } catch {
+            return fail("web config not applied; keeping the last good settings", error)
+        }
+        let changed = front.apply(config)
+        if changed { logger.info("web config reloaded", metadata: ["file": "\(path)"]) }
         do {
-            if try front.reloadTLS() == .restarted {
-                logger.info("TLS settings reloaded", metadata: ["file": "\(path)"])
-            }
+            if try front.reloadTLS() == .restarted { logger.info("TLS settings reloaded", metadata: ["file": "\(path)"]) }
         } catch {
-            logger.error("TLS settings not applied; still serving the previous certificate", metadata: ["error": "\(error)"])
+            return fail("TLS settings not applied; still serving the previous certificate", error)
         }
-        return seen
+        if changed || !seen.status.successful { next.status.lastSuccessTimestamp = Self.now() }
+        if seen.failure != nil { logger.info("web config and TLS files readable again", metadata: ["file": "\(path)"]) }
+        next.status.successful = true
+        next.failure = nil
+        return next
     }
+
+    private static func now() -> Double { Date().timeIntervalSince1970 }
 }

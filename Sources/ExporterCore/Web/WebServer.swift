@@ -8,24 +8,24 @@ import Synchronization
 public final class WebServer: Sendable {
     /// What a reload did.
     public enum ReloadOutcome: Equatable, Sendable {
-        /// The served settings are current, or the same failure as last time was met again.
+        /// The served settings are current.
         case unchanged
         /// A server with the new settings took over.
         case restarted
     }
 
-    /// A TLS setup that was tried, as read from the files.
-    private enum Attempt: Equatable {
-        case settings(HTTPServer.TLS?)
-        case unreadable(String)
+    /// Settings libmicrohttpd refused to start with, and its reason.
+    private struct Refusal {
+        var settings: HTTPServer.TLS?
+        var error: HTTPServerError
     }
 
     private struct Serving {
         var server: HTTPServer
         /// The PEM texts served, kept in memory: the server can go on whatever happens to the files.
         var tls: HTTPServer.TLS?
-        /// The last attempt that failed, so that the same failure is reported once.
-        var failed: Attempt?
+        /// The last settings refused, so that the same files are not tried again every period.
+        var refused: Refusal?
     }
 
     private let serving: Mutex<Serving>
@@ -50,32 +50,24 @@ public final class WebServer: Sendable {
 
     /// Serves with the certificate and key that `tls` names, as the files read now: a new
     /// server takes over when the settings or the files' contents differ from those served.
-    /// - Throws: the reason when the files cannot be read or the new server does not start; the
-    ///   running server goes on. The same failure again is not thrown a second time.
+    /// - Throws: the reason when the files cannot be read or the new server does not start, at
+    ///   every call while that lasts; the running server goes on. Settings refused once are not
+    ///   tried again until they change.
     public func reload(tls: WebConfig.TLS?) throws -> ReloadOutcome {
-        try serving.withLock { serving in
-            let attempt: Attempt
-            let settings: HTTPServer.TLS?
-            do {
-                settings = try tls.map(Self.read)
-                attempt = .settings(settings)
-            } catch {
-                guard serving.failed != .unreadable("\(error)") else { return .unchanged }
-                serving.failed = .unreadable("\(error)")
-                throw error
-            }
+        let settings = try tls.map(Self.read)
+        return try serving.withLock { serving throws(HTTPServerError) in
             if settings == serving.tls {
-                serving.failed = nil
+                serving.refused = nil
                 return .unchanged
             }
-            guard attempt != serving.failed else { return .unchanged }
-            do {
+            if let refused = serving.refused, refused.settings == settings { throw refused.error }
+            do throws(HTTPServerError) {
                 let replacement = try HTTPServer(listener: listener, limits: limits, tls: settings, handler: handler)
                 serving.server.stop()
                 serving = Serving(server: replacement, tls: settings)
                 return .restarted
             } catch {
-                serving.failed = attempt
+                serving.refused = Refusal(settings: settings, error: error)
                 throw error
             }
         }
@@ -86,14 +78,9 @@ public final class WebServer: Sendable {
         serving.withLock { $0.server.stop() }
     }
 
-    /// Reads the PEM files named by `tls`.
+    /// Reads the PEM files named by `tls`, as every configuration file is read.
     private static func read(_ tls: WebConfig.TLS) throws(ConfigFileError) -> HTTPServer.TLS {
-        func read(_ path: String) throws(ConfigFileError) -> String {
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw ConfigFileError(.web, path: path, reason: "cannot read this TLS file")
-            }
-            return text
-        }
+        func read(_ path: String) throws(ConfigFileError) -> String { try ConfigFileError.text(of: path, .web) }
         return HTTPServer.TLS(certificatePEM: try read(tls.certFile), keyPEM: try read(tls.keyFile),
                               clientCAPEM: try tls.clientCAFile.map(read), priorities: tls.priorities)
     }
