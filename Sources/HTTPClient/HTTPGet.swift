@@ -25,10 +25,15 @@ public enum HTTPGet {
     /// - Parameters:
     ///   - timeout: for the whole exchange, connecting included.
     ///   - maxBodyBytes: a longer body is a failure rather than a memory cost.
-    public static func fetch(_ url: String, timeout: Duration, maxBodyBytes: Int = 1 << 20) async -> Result<Response, Failure> {
+    ///   - proxyFromEnvironment: use `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy` as
+    ///     libcurl reads them. Off by default, as Prometheus' `proxy_from_environment`: a URL with
+    ///     credentials would otherwise hand them to whatever proxy the environment names.
+    public static func fetch(_ url: String, timeout: Duration, maxBodyBytes: Int = 1 << 20,
+                             proxyFromEnvironment: Bool = false) async -> Result<Response, Failure> {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: fetchNow(url, timeout: timeout, maxBodyBytes: maxBodyBytes))
+                continuation.resume(returning: fetchNow(url, timeout: timeout, maxBodyBytes: maxBodyBytes,
+                                                        proxyFromEnvironment: proxyFromEnvironment))
             }
         }
     }
@@ -36,7 +41,8 @@ public enum HTTPGet {
     /// libcurl wants its global set-up once, before any handle.
     private static let setUp: CURLcode = CCurl_globalInit()
 
-    private static func fetchNow(_ url: String, timeout: Duration, maxBodyBytes: Int) -> Result<Response, Failure> {
+    private static func fetchNow(_ url: String, timeout: Duration, maxBodyBytes: Int,
+                                 proxyFromEnvironment: Bool) -> Result<Response, Failure> {
         guard setUp == CURLE_OK, let handle = curl_easy_init() else {
             return .failure(Failure(description: "libcurl could not be initialised"))
         }
@@ -44,7 +50,7 @@ public enum HTTPGet {
         let body = Body(limit: maxBodyBytes)
         let context = Unmanaged.passUnretained(body).toOpaque()
         let milliseconds = Int(timeout / .milliseconds(1))
-        let settings = [
+        var settings = [
             CCurl_setString(handle, CURLOPT_URL, url),
             CCurl_setString(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
             CCurl_setLong(handle, CURLOPT_NOSIGNAL, 1),  // several threads; no SIGALRM for timeouts
@@ -52,6 +58,8 @@ public enum HTTPGet {
             CCurl_setWriteFunction(handle, appendToBody),
             CCurl_setPointer(handle, CURLOPT_WRITEDATA, context),
         ]
+        // An empty proxy string disables every proxy, the environment's included (CURLOPT_PROXY(3)).
+        if !proxyFromEnvironment { settings.append(CCurl_setString(handle, CURLOPT_PROXY, "")) }
         guard settings.allSatisfy({ $0 == CURLE_OK }) else {
             return .failure(Failure(description: "libcurl refused an option"))
         }

@@ -98,6 +98,10 @@ struct ExporterCommand: AsyncParsableCommand {
             help: ArgumentHelp("Jolokia agent base URL (e.g. http://127.0.0.1:8778/jolokia): read the runtime state over HTTP instead of running nodetool.", valueName: "url"))
     var jolokiaURL: String?
 
+    @Flag(name: .customLong("jolokia.proxy-from-environment"),
+          help: "Reach the Jolokia agent through the proxy that http_proxy, https_proxy, all_proxy and no_proxy name. Off by default (as Prometheus' proxy_from_environment): credentials in --jolokia.url would go to that proxy.")
+    var jolokiaProxyFromEnvironment = false
+
     @Flag(name: .customLong("once"), help: "Scan once, print the exposition to standard output and exit. No process_* series: the output is meant for node_exporter's textfile collector, which exports its own.")
     var once = false
 
@@ -143,8 +147,12 @@ struct ExporterCommand: AsyncParsableCommand {
         if outputFile != nil, !once { throw ValidationError("--output.file needs --once") }
         if let jolokiaURL {
             guard let url = URL(string: jolokiaURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-                throw ValidationError("--jolokia.url \(jolokiaURL): expected an http:// or https:// URL")
+                // Not quoted, not even in part: where a mistyped URL holds its password is anyone's guess.
+                throw ValidationError("--jolokia.url: expected an http:// or https:// URL with a host (the value is not shown: it may hold a password)")
             }
+        }
+        for (flag, duration, limit) in durationLimits where duration.milliseconds > limit.milliseconds {
+            throw ValidationError("--\(flag) \(duration) is longer than \(limit), the most it may be")
         }
         if let nodetoolPath, !FileManager.default.isExecutableFile(atPath: nodetoolPath) {
             throw ValidationError("--nodetool.path \(nodetoolPath): not an executable file")
@@ -155,6 +163,15 @@ struct ExporterCommand: AsyncParsableCommand {
                 throw ValidationError("--cassandra.data-dir \(directory): no such directory")
             }
         }
+    }
+
+    /// Upper bounds of the duration flags: beyond them a value is a typo, and libmicrohttpd's
+    /// connection timeout and the timers take no more. A day between scans or probes is already
+    /// blind for the alerts; a probe or an idle connection never needs an hour.
+    private var durationLimits: [(flag: String, duration: PrometheusDuration, limit: PrometheusDuration)] {
+        let day = PrometheusDuration(milliseconds: 86_400_000), hour = PrometheusDuration(milliseconds: 3_600_000)
+        return [("collector.interval", interval, day), ("nodetool.interval", nodetoolInterval, day),
+                ("nodetool.timeout", nodetoolTimeout, hour), ("web.connection-timeout", connectionTimeout, hour)]
     }
 
     func run() async throws {
@@ -233,7 +250,7 @@ struct ExporterCommand: AsyncParsableCommand {
     /// PATH, else none.
     private func runtimeProbe() -> (any RuntimeProbe)? {
         if let jolokiaURL, let url = URL(string: jolokiaURL) {
-            return JolokiaProbe(baseURL: url, timeout: nodetoolTimeout.duration)
+            return JolokiaProbe(baseURL: url, timeout: nodetoolTimeout.duration, proxyFromEnvironment: jolokiaProxyFromEnvironment)
         }
         guard let path = nodetoolPath ?? Self.findOnPath("nodetool") else { return nil }
         return NodetoolProbe(executable: path, arguments: nodetoolArguments.split(separator: " ").map(String.init),

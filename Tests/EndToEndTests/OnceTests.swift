@@ -138,6 +138,11 @@ import TestSupport
         (["--nodetool.timeout", "soon"], "nodetool.timeout"),
         (["--nodetool.interval", "-5m"], "nodetool.interval"),
         (["--jolokia.url", "ftp://host/jolokia"], "jolokia.url"),
+        // Past Go's time.Duration (it crashed the exporter), and past each flag's own bound.
+        (["--nodetool.timeout", "9223372036854775807ms"], "nodetool.timeout"),
+        (["--nodetool.timeout", "2h"], "--nodetool.timeout 2h is longer than 1h"),
+        (["--collector.interval", "2d"], "--collector.interval 2d is longer than 1d"),
+        (["--web.connection-timeout", "300y"], "web.connection-timeout"),
     ] as [([String], String)])
     func badInputStopsWithOneClearLine(arguments: [String], mention: String) throws {
         let result = try Command.run(Self.exporter, arguments + ["--once"])

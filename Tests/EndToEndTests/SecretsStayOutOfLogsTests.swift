@@ -1,5 +1,6 @@
 import Foundation
 import MicroHTTPD
+import Synchronization
 import Testing
 import TestSupport
 
@@ -121,6 +122,51 @@ import TestSupport
         #expect(result.stderr.contains("probe=jolokia"), "\(result.stderr)")
         #expect(parseExposition(result.stdout).value("cassandra_backup_state_probe_success", ["source": "runtime"]) == 0)
         expectNoSecret(result, "Jolokia body")
+    }
+
+    /// A mistyped Jolokia URL stops start-up with one line that names it without the password.
+    @Test(arguments: ["htp://monitor:\(secret)@127.0.0.1:8778/jolokia", "htp://127.0.0.1:8778/jolokia?password=\(secret)#\(secret)x",
+                      "ftp://127.0.0.1/jolokia?\(secret)", "monitor:\(secret)@ host"])
+    func mistypedJolokiaURL(url: String) throws {
+        let result = try run(["--once", "--cassandra.data-dir", "/tmp", "--jolokia.url", url])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--jolokia.url") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        expectNoSecret(result, "the Jolokia URL")
+    }
+
+    /// libcurl reads http_proxy and friends from the environment: without
+    /// `--jolokia.proxy-from-environment` the agent is reached directly, so credentials in the URL
+    /// never reach a proxy; with it the proxy is used (which shows the stand-in proxy would see them).
+    @Test func jolokiaIgnoresTheEnvironmentsProxyUnlessAsked() throws {
+        let temp = try TemporaryDirectory("proxy")
+        defer { temp.remove() }
+        try FileManager.default.createDirectory(atPath: temp("data"), withIntermediateDirectories: true)
+        let answer = HTTPResponse(status: 200, contentType: "application/json", text: #"{"value":true,"status":200}"#)
+        let agentSaw = Mutex(0), proxySaw = Mutex<[String]>([])
+        let agent = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { _ in
+            agentSaw.withLock { $0 += 1 }
+            return .response(answer)
+        }
+        defer { agent.stop() }
+        // A proxy is sent the absolute URL and the credentials; this one answers as the agent would.
+        let proxy = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { request in
+            proxySaw.withLock { $0.append(request.path + " " + (request.header("Authorization") ?? "")) }
+            return .response(answer)
+        }
+        defer { proxy.stop() }
+        let proxyURL = "http://127.0.0.1:\(proxy.port)"
+        let environment = ["PATH": "/usr/bin:/bin", "http_proxy": proxyURL, "HTTPS_PROXY": proxyURL, "all_proxy": proxyURL, "ALL_PROXY": proxyURL]
+        let arguments = ["--once", "--cassandra.data-dir", temp("data"), "--jolokia.url", "http://monitor:\(secret)@127.0.0.1:\(agent.port)/jolokia"]
+
+        let direct = try Command.run(Self.exporter, arguments, environment: environment)
+        #expect(direct.status == 0, "\(direct.stderr)")
+        #expect(parseExposition(direct.stdout).value("cassandra_backup_incremental_enabled", ["source": "runtime"]) == 1)
+        #expect(agentSaw.withLock { $0 } == 1 && proxySaw.withLock { $0 }.isEmpty, "the proxy saw \(proxySaw.withLock { $0 })")
+
+        let proxied = try Command.run(Self.exporter, arguments + ["--jolokia.proxy-from-environment"], environment: environment)
+        #expect(proxied.status == 0, "\(proxied.stderr)")
+        #expect(agentSaw.withLock { $0 } == 1 && proxySaw.withLock { $0 }.count == 1, "asked for, the proxy is used")
+        expectNoSecret(direct, "the Jolokia URL")
     }
 
     /// While running: cassandra.yaml and the web config turn broken (with the secret) and are

@@ -7,9 +7,11 @@ import SystemPackage
 ///
 /// The file is made readable by everyone (0644): node_exporter runs as its own user and the
 /// content (paths, table names, sizes) is what `/metrics` serves anyway. The temporary name starts
-/// with a dot and does not end in `.prom`, so the collector skips it.
+/// with a dot and does not end in `.prom`, so the collector skips it; its random part comes from
+/// `mkstemp(3)`, so no file left by an earlier run that was killed (in a container the exporter
+/// is always PID 1) can block a later one, and it is removed on every failure path.
 ///
-/// Related system calls: `open(2)` with `O_EXCL|O_NOFOLLOW`, `fsync(2)`, `rename(2)`.
+/// Related system calls: `mkstemp(3)` (`O_EXCL`), `fsync(2)`, `rename(2)`.
 public enum TextfileWriter {
     /// The mode of the written file.
     public static let mode: mode_t = 0o644
@@ -21,10 +23,11 @@ public enum TextfileWriter {
         let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         guard !name.isEmpty else { throw TextfileError(path: path, step: "name", code: EISDIR) }
-        let temporary = "\(directory)/.\(name).\(getpid()).tmp"
-
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw TextfileError(path: temporary, step: "create", code: errno) }
+        var template = Array("\(directory)/.\(name).XXXXXX".utf8CString)
+        let fd = mkstemp(&template)
+        guard fd >= 0 else { throw TextfileError(path: "\(directory)/.\(name).XXXXXX", step: "create", code: errno) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        let temporary = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         var written = false
         defer { if !written { unlink(temporary) } }
         let outcome: Int32? = {

@@ -11,11 +11,14 @@ public struct JolokiaProbe: RuntimeProbe {
     /// The agent's base URL, e.g. `http://127.0.0.1:8778/jolokia`.
     public let baseURL: URL
     public let timeout: Duration
+    /// Whether the proxy environment variables apply (`--jolokia.proxy-from-environment`).
+    public let proxyFromEnvironment: Bool
     static let attributePath = "read/org.apache.cassandra.db:type=StorageService/IncrementalBackupsEnabled"
 
-    public init(baseURL: URL, timeout: Duration) {
+    public init(baseURL: URL, timeout: Duration, proxyFromEnvironment: Bool = false) {
         self.baseURL = baseURL
         self.timeout = timeout
+        self.proxyFromEnvironment = proxyFromEnvironment
     }
 
     /// The URL of the attribute read.
@@ -25,7 +28,7 @@ public struct JolokiaProbe: RuntimeProbe {
     }
 
     public func read() async -> RuntimeReading {
-        switch await HTTPGet.fetch(readURL.absoluteString, timeout: timeout) {
+        switch await HTTPGet.fetch(readURL.absoluteString, timeout: timeout, proxyFromEnvironment: proxyFromEnvironment) {
         case .success(let response) where response.status == 200:
             return Self.interpret(Data(response.body))
         case .success(let response):
@@ -35,12 +38,13 @@ public struct JolokiaProbe: RuntimeProbe {
         }
     }
 
-    /// The URL without user and password, for messages.
+    /// The URL without user, password, query and fragment, for messages.
     static func redacted(_ url: URL) -> String {
         guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return "the agent" }
         components.user = nil
         components.password = nil
         components.query = nil
+        components.fragment = nil
         return components.string ?? "the agent"
     }
 

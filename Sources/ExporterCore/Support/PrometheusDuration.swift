@@ -13,7 +13,11 @@ public struct PrometheusDuration: Sendable, Equatable, CustomStringConvertible {
         self.milliseconds = milliseconds
     }
 
-    /// Parses `text`; `nil` when it is not a valid, non-zero duration.
+    /// The longest duration Prometheus parses: Go's `time.Duration` counts nanoseconds in an
+    /// `Int64` (about 292 years); longer is "duration out of range" there.
+    public static let maximumMilliseconds = Int64.max / 1_000_000
+
+    /// Parses `text`; `nil` when it is not a valid, non-zero duration within Prometheus' range.
     public init?(_ text: String) {
         var rest = Substring(text)
         var total: Int64 = 0
@@ -31,7 +35,7 @@ public struct PrometheusDuration: Sendable, Equatable, CustomStringConvertible {
             nextUnit = unit + 1
             rest = rest.dropFirst(letters.count)
         }
-        guard total > 0 else { return nil }
+        guard total > 0, total <= Self.maximumMilliseconds else { return nil }
         milliseconds = total
     }
 
