@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import Glibc
 import Synchronization
 
 /// Marker stored in libmicrohttpd's per-request pointer after the first call of the access
@@ -91,5 +92,22 @@ func microHTTPDRequestCompleted(
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
     withExtendedLifetime(response) {
         MHD_queue_response(connection, response.status, response.handle)
+    }
+}
+
+/// libmicrohttpd's messages, formatted by the shim, handed to the server's ``HTTPServer/MessageLog``.
+func microHTTPDLogLine(context: UnsafeMutableRawPointer?, line: UnsafePointer<CChar>?) {
+    guard let context, let line else { return }
+    let server = Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue()
+    let text = String(decoding: UnsafeRawBufferPointer(start: line, count: strlen(line)), as: UTF8.self)
+    server.messageLog(text.trimmingSuffixNewlines(), !server.started.load(ordering: .acquiring))
+}
+
+private extension String {
+    /// libmicrohttpd ends most messages with a line feed.
+    func trimmingSuffixNewlines() -> String {
+        var text = Substring(self)
+        while text.last?.isNewline == true { text = text.dropLast() }
+        return String(text)
     }
 }

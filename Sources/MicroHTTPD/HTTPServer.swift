@@ -21,6 +21,16 @@ public final class HTTPServer: Sendable {
     /// Answers a request. Called concurrently from several threads.
     public typealias Handler = @Sendable (HTTPRequest) -> HTTPReply
 
+    /// Receives libmicrohttpd's own messages (`MHD_OPTION_EXTERNAL_LOGGER`), one line each;
+    /// `whileStarting` tells a start-up failure from a connection's trouble later on.
+    public typealias MessageLog = @Sendable (_ message: String, _ whileStarting: Bool) -> Void
+
+    /// Writes libmicrohttpd's messages to standard error, as the library itself would.
+    public static let standardErrorLog: MessageLog = { message, _ in
+        let line = Array("libmicrohttpd: \(message)\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    }
+
     /// Resource limits passed to libmicrohttpd.
     public struct Limits: Sendable {
         /// Maximum concurrent connections (`MHD_OPTION_CONNECTION_LIMIT`).
@@ -67,6 +77,8 @@ public final class HTTPServer: Sendable {
         /// The duplicate of the listening socket this daemon accepts on.
         let descriptor: Int32
         let strings: [UnsafeMutablePointer<CChar>]
+        /// The log callback's closure, read by libmicrohttpd until it stops.
+        let logger: UnsafeMutablePointer<CMicroHTTPD_Logger>
     }
 
     /// Requests suspended and not yet completed, and whether the server is stopping:
@@ -78,7 +90,10 @@ public final class HTTPServer: Sendable {
     }
 
     let handler: Handler
+    let messageLog: MessageLog
     let slowWork: SlowWorkQueue
+    /// Set once libmicrohttpd has started: later messages are about connections.
+    let started = Atomic<Bool>(false)
     private let listener: ListeningSocket
     private let daemon = Mutex<Daemon?>(nil)
     private let suspensions = Mutex(Suspensions())
@@ -90,15 +105,19 @@ public final class HTTPServer: Sendable {
     /// - Throws: `HTTPServerError` when the address does not resolve or cannot be bound, or
     ///   libmicrohttpd refuses the TLS settings.
     public convenience init(address: ListenAddress, limits: Limits = Limits(), tls: TLS? = nil,
+                            messageLog: @escaping MessageLog = standardErrorLog,
                             handler: @escaping Handler) throws(HTTPServerError) {
-        try self.init(listener: ListeningSocket(address: address), limits: limits, tls: tls, handler: handler)
+        try self.init(listener: ListeningSocket(address: address), limits: limits, tls: tls, messageLog: messageLog, handler: handler)
     }
 
     /// Starts serving on an already listening socket, which may be shared with a server that is
     /// about to stop.
+    /// - Parameter messageLog: receives libmicrohttpd's own messages.
     public init(listener: ListeningSocket, limits: Limits = Limits(), tls: TLS? = nil,
+                messageLog: @escaping MessageLog = standardErrorLog,
                 handler: @escaping Handler) throws(HTTPServerError) {
         self.handler = handler
+        self.messageLog = messageLog
         self.listener = listener
         slowWork = SlowWorkQueue(limit: limits.slowWorkQueue)
         var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_AUTO.rawValue
@@ -131,15 +150,19 @@ public final class HTTPServer: Sendable {
         }
         options.append(MHD_OptionItem(option: .END, value: 0, ptr_value: nil))
         let context = Unmanaged.passUnretained(self).toOpaque()
-        let started = options.withUnsafeMutableBufferPointer { buffer in
-            CMicroHTTPD_start(flags, microHTTPDAccessHandler, context, microHTTPDRequestCompleted, buffer.baseAddress)
+        let logger = UnsafeMutablePointer<CMicroHTTPD_Logger>.allocate(capacity: 1)
+        logger.initialize(to: CMicroHTTPD_Logger(function: microHTTPDLogLine, context: context))
+        let handle = options.withUnsafeMutableBufferPointer { buffer in
+            CMicroHTTPD_start(flags, microHTTPDAccessHandler, context, microHTTPDRequestCompleted, logger, buffer.baseAddress)
         }
-        guard let started else {
+        guard let handle else {
             strings.forEach { free($0) }
+            logger.deallocate()
             throw HTTPServerError(message: "cannot serve on port \(listener.port): libmicrohttpd refused to start"
                                   + (tls == nil ? "" : "; the TLS certificate, key or settings were refused"))
         }
-        daemon.withLock { $0 = Daemon(handle: started, descriptor: descriptor, strings: strings) }
+        started.store(true, ordering: .releasing)
+        daemon.withLock { $0 = Daemon(handle: handle, descriptor: descriptor, strings: strings, logger: logger) }
     }
 
     /// Lets suspended requests finish, then closes this server's connections and waits for its
@@ -151,10 +174,14 @@ public final class HTTPServer: Sendable {
         while suspensions.withLock({ $0.count }) > 0 { usleep(1_000) }
         // Quiesced first: a daemon stopped while listening shuts the socket down, which would
         // end listening for every descriptor of it, the next server's too.
+        // The slow-work thread may still be inside MHD_resume_connection, which in 0.9.75 reads
+        // the daemon after releasing its lock: let it return before the daemon is freed.
+        slowWork.drain()
         _ = MHD_quiesce_daemon(stopped.handle)
         MHD_stop_daemon(stopped.handle)
         close(stopped.descriptor)
         stopped.strings.forEach { free($0) }
+        stopped.logger.deallocate()
     }
 
     deinit {

@@ -24,6 +24,11 @@ public final class SlowWorkQueue: Sendable {
         return true
     }
 
+    /// Waits until every job submitted so far has returned. Not from a job.
+    public func drain() {
+        queue.sync {}
+    }
+
     private func reserve() -> Bool {
         var current = waiting.load(ordering: .relaxed)
         while current < limit {

@@ -213,7 +213,7 @@ struct ExporterCommand: AsyncParsableCommand {
         let limits = HTTPServer.Limits(connections: maxConnections,
                                        connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000))
         let front = try WebFront(config: webConfig, address: listenAddress, limits: limits, telemetryPath: telemetryPath,
-                                 publisher: publisher)
+                                 publisher: publisher, logger: logger)
         logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(front.port)",
                                             "tls": "\(webConfig.tls != nil)", "basic_auth": "\(!webConfig.users.isEmpty)",
                                             "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",

@@ -266,5 +266,8 @@ import TestSupport
         #expect(try status(["--cacert", temp("ca.crt"), "https://127.0.0.1:\(port)/metrics"]) == "200")
         #expect(try servedFingerprint(port: port) == rotated)
         #expect(exporter.standardError.components(separatedBy: "TLS settings not applied").count - 1 == 2, "\(exporter.standardError)")
+        // libmicrohttpd's own complaint about the broken certificate came through the logger too.
+        #expect(exporter.standardError.contains("msg=libmicrohttpd"), "\(exporter.standardError)")
+        #expect(exporter.standardError.split(separator: "\n").allSatisfy { $0.hasPrefix("ts=") }, "\(exporter.standardError)")
     }
 }

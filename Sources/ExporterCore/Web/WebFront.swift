@@ -1,3 +1,4 @@
+import Logging
 import MicroHTTPD
 import Synchronization
 
@@ -11,10 +12,10 @@ public final class WebFront: Sendable {
     private let publisher: Publisher
     private let server: WebServer
 
-    /// Starts serving `publisher`'s pages.
+    /// Starts serving `publisher`'s pages; libmicrohttpd's own messages go to `logger`.
     /// - Throws: ``ConfigFileError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
     public init(config: WebConfig, address: ListenAddress, limits: HTTPServer.Limits, telemetryPath: String,
-                publisher: Publisher) throws {
+                publisher: Publisher, logger: Logger) throws {
         let headers = ResponseHeaders(config.headers)
         let access = AccessControl(config: config)
         let router = Router(telemetryPath: telemetryPath, store: publisher.store, access: access, headers: headers)
@@ -23,7 +24,7 @@ public final class WebFront: Sendable {
         self.access = access
         self.router = router
         self.publisher = publisher
-        server = try WebServer(address: address, limits: limits, tls: config.tls) { router.respond(to: $0) }
+        server = try WebServer(address: address, limits: limits, tls: config.tls, logger: logger) { router.respond(to: $0) }
     }
 
     /// The port listened on.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Logging
 import MicroHTTPD
 import Synchronization
 
@@ -32,16 +33,22 @@ public final class WebServer: Sendable {
     private let listener: ListeningSocket
     private let limits: HTTPServer.Limits
     private let handler: HTTPServer.Handler
+    private let messageLog: HTTPServer.MessageLog
 
-    /// Starts serving.
+    /// Starts serving; libmicrohttpd's own messages go to `logger`, one line each: at error level
+    /// when a server fails to start, at warning level for a connection's trouble later on.
     /// - Throws: ``ConfigFileError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
-    public init(address: ListenAddress, limits: HTTPServer.Limits, tls: WebConfig.TLS?,
+    public init(address: ListenAddress, limits: HTTPServer.Limits, tls: WebConfig.TLS?, logger: Logger,
                 handler: @escaping HTTPServer.Handler) throws {
         self.limits = limits
         self.handler = handler
+        messageLog = { message, whileStarting in
+            logger.log(level: whileStarting ? .error : .warning, "libmicrohttpd", metadata: ["message": "\(message)"])
+        }
         listener = try ListeningSocket(address: address)
         let settings = try tls.map(Self.read)
-        serving = Mutex(Serving(server: try HTTPServer(listener: listener, limits: limits, tls: settings, handler: handler),
+        serving = Mutex(Serving(server: try HTTPServer(listener: listener, limits: limits, tls: settings, messageLog: messageLog,
+                                                       handler: handler),
                                 tls: settings))
     }
 
@@ -62,7 +69,7 @@ public final class WebServer: Sendable {
             }
             if let refused = serving.refused, refused.settings == settings { throw refused.error }
             do throws(HTTPServerError) {
-                let replacement = try HTTPServer(listener: listener, limits: limits, tls: settings, handler: handler)
+                let replacement = try HTTPServer(listener: listener, limits: limits, tls: settings, messageLog: messageLog, handler: handler)
                 serving.server.stop()
                 serving = Serving(server: replacement, tls: settings)
                 return .restarted
