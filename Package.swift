@@ -114,7 +114,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["NodeSimulator", "TestSupport", "MicroHTTPD"]
+            dependencies: ["NodeSimulator", "TestSupport", "MicroHTTPD"],
+            exclude: ["Fixtures"]
         ),
     ]
 )

@@ -22,15 +22,28 @@ public struct DataDirectoryScanner: Sendable {
     /// Whether tables are walked on threads of their own at nice 10 with idle-class I/O, so a
     /// busy node's own work goes first (`--no-collector.low-priority` turns it off).
     public let lowPriority: Bool
+    /// How long a walk's calls into the filesystem may stand still before the walk is left to
+    /// its thread and reported stuck (`--collector.walk-timeout`).
+    public let walkTimeout: Duration
+    /// Places stuck in earlier scans: not walked again until their call returns.
+    public let stuck: StuckWalks
 
     public init(dataDirectories: [String], parallelism: Int = 1, settleSeconds: Double = 2, budget: IOBudget? = nil,
-                lowPriority: Bool = false) {
+                lowPriority: Bool = false, walkTimeout: Duration = defaultWalkTimeout) {
         self.dataDirectories = dataDirectories
         self.parallelism = max(1, parallelism)
         self.settleSeconds = settleSeconds
         self.budget = budget
         self.lowPriority = lowPriority
+        self.walkTimeout = walkTimeout
+        stuck = StuckWalks()
     }
+
+    /// 30 s: a healthy disk answers a metadata call in milliseconds, and idle-class I/O may wait
+    /// seconds behind compaction under BFQ, so a call standing still this long is not a busy
+    /// disk; and it is half the default interval, so a scan that meets a hung mount still
+    /// publishes everything else within one interval.
+    public static let defaultWalkTimeout = Duration.seconds(30)
 
     /// CPU priority of the walker threads when ``lowPriority`` is set.
     public static let walkerNice: Int32 = 10
@@ -64,44 +77,71 @@ public struct DataDirectoryScanner: Sendable {
 
     /// Walks every data directory, reusing the measurement of tables whose directories did not
     /// change since `cache` was made (see ``ScanCache``); `nil` walks everything.
+    ///
+    /// A data directory or table whose calls stand still for ``walkTimeout`` (a hung mount) is
+    /// left to its thread and reported stuck; the scan goes on with the rest. Until the stuck call
+    /// returns, that place is not walked again, and its tables keep their values from `previous`.
+    /// At most ``parallelism`` threads are ever stuck in one data directory: past that, its
+    /// remaining tables also keep their previous values.
     /// - Throws: ``Failure`` when a configured data directory cannot be opened or listed.
-    public func scan(reusing cache: ScanCache?) throws(Failure) -> Result {
+    public func scan(reusing cache: ScanCache?, previous: NodeMeasurement? = nil) throws(Failure) -> Result {
         let waitedBefore = budget?.spent.waited ?? .zero
         var errors = ScanErrorCounts()
         var filesystems: [DataDirectoryFilesystem] = []
         var work: [TableWork] = []
-        for path in dataDirectories {
-            let root: Directory
-            let keyspaces: [Directory.Entry]
-            do {
-                budget?.spend()
-                root = try Directory.open(path: path)
-                keyspaces = try root.entries()
-                filesystems.append(DataDirectoryFilesystem(dataDirectory: path, usage: try root.filesystemUsage()))
-            } catch {
-                throw Failure(dataDirectory: path, reason: String(cString: strerror(error.code)))
-            }
-            for keyspace in keyspaces where keyspace.mayBeDirectory && keyspace.name.text != "lost+found" {
-                collectTables(of: keyspace, in: root, dataDirectory: path, into: &work, errors: &errors)
+        var carried: [TableMeasurement] = []
+        for (path, outcome) in zip(dataDirectories, listDataDirectories()) {
+            switch outcome {
+            case .finished(.success(let listing)):
+                filesystems.append(DataDirectoryFilesystem(dataDirectory: path, usage: listing.usage))
+                work += listing.tables
+                errors.add(listing.errors)
+            case .finished(.failure(let failure)):
+                throw failure
+            case .stuck, .skipped:
+                // Its last values stay, with the stuck marker, so no alert resolves because it hangs.
+                filesystems += previous?.filesystems.filter { $0.dataDirectory == path } ?? []
+                carried += previous?.tables.filter { $0.key.dataDirectory == path } ?? []
             }
         }
         // Put in key order here, so the measurements come out sorted; an order of indices, as
         // moving the items themselves while sorting cost more than the comparisons.
         let order = work.indices.sorted { work[$0].key < work[$1].key }
-        let results = measure(order.map { work[$0] }, cache: cache)
+        let sorted = order.map { work[$0] }
+        let outcomes = measure(sorted, cache: cache)
         var tables: [TableMeasurement] = []
-        tables.reserveCapacity(results.count)
+        tables.reserveCapacity(outcomes.count + carried.count)
         var nextCache = ScanCache()
-        var reused = 0
-        for result in results {
-            errors.add(result.errors)
-            guard let table = result.table else { continue }
-            tables.append(table)
-            if result.reused { reused += 1 }
-            if let entry = result.cacheEntry { nextCache.entries[table.key] = entry }
+        var reused = 0, kept = carried.count
+        for (item, outcome) in zip(sorted, outcomes) {
+            switch outcome {
+            case .finished(let result):
+                errors.add(result.errors)
+                guard let table = result.table else { continue }
+                tables.append(table)
+                if result.reused { reused += 1 }
+                if let entry = result.cacheEntry { nextCache.entries[table.key] = entry }
+            case .stuck, .skipped:
+                if case .stuck = outcome { errors.record(.stuck) }
+                if let last = previous?.tables.first(where: { $0.key == item.key }) {
+                    tables.append(last)
+                    kept += 1
+                }
+            }
         }
-        return Result(measurement: NodeMeasurement(tables: tables, filesystems: filesystems, errors: errors),
-                      cache: nextCache, tablesWalked: tables.count - reused, tablesReused: reused,
+        if !carried.isEmpty { tables = (tables + carried).sorted { $0.key < $1.key } }
+        let now = Date().timeIntervalSince1970
+        let stuckNow = stuck.snapshot
+        let stuckTables = stuckNow.compactMap { place, since -> StuckTable? in
+            guard case .table(let key) = place else { return nil }
+            return StuckTable(key: key, seconds: max(0, now - since))
+        }.sorted { $0.key < $1.key }
+        let health = dataDirectories.map { path in
+            DataDirectoryHealth(dataDirectory: path, stuck: stuckNow.keys.contains { $0.dataDirectory == path })
+        }
+        return Result(measurement: NodeMeasurement(tables: tables, filesystems: filesystems, errors: errors,
+                                                   dataDirectories: health, stuckTables: stuckTables),
+                      cache: nextCache, tablesWalked: tables.count - reused - kept, tablesReused: reused,
                       budgetWait: (budget?.spent.waited ?? .zero) - waitedBefore)
     }
 
@@ -119,6 +159,51 @@ public struct DataDirectoryScanner: Sendable {
         var errors = ScanErrorCounts()
         var reused = false
         var cacheEntry: ScanCache.Entry?
+    }
+
+    /// What listing a data directory found: its filesystem and its tables.
+    private struct Listing: @unchecked Sendable {  // TableWork's directories are shared read-only
+        let usage: FilesystemUsage
+        let tables: [TableWork]
+        let errors: ScanErrorCounts
+    }
+
+    /// Lists every data directory on threads of its own, each watched as a table walk is: a data
+    /// directory whose `open`, listing or `statvfs` hangs is reported stuck and not touched again
+    /// until that call returns.
+    private func listDataDirectories() -> [JobOutcome<Swift.Result<Listing, Failure>>] {
+        let paths = dataDirectories
+        let stuck = self.stuck
+        return WatchedJobs.run(count: paths.count, threads: paths.count, limit: walkTimeout, name: Self.walkerThreadName,
+                               nice: lowPriority ? Self.walkerNice : nil,
+                               skip: { stuck.contains(.dataDirectory(paths[$0])) },
+                               work: { index, progress in list(paths[index], progress: progress) },
+                               stuck: { index, since in stuck.mark(.dataDirectory(paths[index]), since: since) },
+                               returnedLate: { stuck.clear(.dataDirectory(paths[$0])) })
+    }
+
+    private func list(_ path: String, progress: WalkProgress) -> Swift.Result<Listing, Failure> {
+        let root: Directory
+        let keyspaces: [Directory.Entry]
+        let usage: FilesystemUsage
+        do {
+            budget?.spend()
+            root = try Directory.open(path: path)
+            progress.tick()
+            keyspaces = try root.entries()
+            progress.tick()
+            usage = try root.filesystemUsage()
+            progress.tick()
+        } catch {
+            return .failure(Failure(dataDirectory: path, reason: String(cString: strerror(error.code))))
+        }
+        var work: [TableWork] = []
+        var errors = ScanErrorCounts()
+        for keyspace in keyspaces where keyspace.mayBeDirectory && keyspace.name.text != "lost+found" {
+            collectTables(of: keyspace, in: root, dataDirectory: path, into: &work, errors: &errors)
+            progress.tick()
+        }
+        return .success(Listing(usage: usage, tables: work, errors: errors))
     }
 
     private func collectTables(of entry: Directory.Entry, in root: Directory, dataDirectory: String,
@@ -146,24 +231,28 @@ public struct DataDirectoryScanner: Sendable {
     /// next table as it finishes one, so a few large tables do not leave a thread idle. Threads
     /// share the keyspace directories only through `openat`/`fstatat` on their descriptors, safe
     /// concurrently. With ``lowPriority`` the threads run at nice ``walkerNice`` with idle-class I/O.
-    private func measure(_ work: [TableWork], cache: ScanCache?) -> [TableResult] {
-        let results = ResultSlots<TableResult>(count: work.count)
-        WalkerThreads.run(min(parallelism, max(work.count, 1)), name: Self.walkerThreadName,
-                          nice: lowPriority ? Self.walkerNice : nil) {
-            while let index = results.claim() {
-                results.store(measure(work[index], cache: cache), at: index)
-            }
-        }
-        return results.values
+    /// A walk that stands still for ``walkTimeout`` is left to its thread and marked in ``stuck``.
+    private func measure(_ work: [TableWork], cache: ScanCache?) -> [JobOutcome<TableResult>] {
+        let stuck = self.stuck, limit = parallelism
+        return WatchedJobs.run(
+            count: work.count, threads: parallelism, limit: walkTimeout, name: Self.walkerThreadName,
+            nice: lowPriority ? Self.walkerNice : nil,
+            skip: { index in
+                let key = work[index].key
+                return stuck.contains(.table(key)) || stuck.stuckTables(in: key.dataDirectory) >= limit
+            },
+            work: { index, progress in measure(work[index], cache: cache, progress: progress) },
+            stuck: { index, since in stuck.mark(.table(work[index].key), since: since) },
+            returnedLate: { stuck.clear(.table(work[$0].key)) })
     }
 
     /// Reuses the cached measurement when nothing changed, else walks the table.
-    private func measure(_ item: TableWork, cache: ScanCache?) -> TableResult {
-        if let cached = cache?.entries[item.key], unchanged(cached, item: item) {
+    private func measure(_ item: TableWork, cache: ScanCache?, progress: WalkProgress) -> TableResult {
+        if let cached = cache?.entries[item.key], unchanged(cached, item: item, progress: progress) {
             return TableResult(table: cached.measurement, reused: true, cacheEntry: cached)
         }
         let walkStarted = Date().timeIntervalSince1970
-        var scanner = TableScanner(budget: budget)
+        var scanner = TableScanner(budget: budget, progress: progress)
         let table = scanner.measure(item.name, in: item.keyspace, key: item.key)
         // Only a clean walk of directories that have settled may be reused next time.
         let reusable = table != nil && scanner.errors.total == 0
@@ -173,38 +262,12 @@ public struct DataDirectoryScanner: Sendable {
     }
 
     /// Whether every directory of the cached walk still has its stamp.
-    private func unchanged(_ cached: ScanCache.Entry, item: TableWork) -> Bool {
+    private func unchanged(_ cached: ScanCache.Entry, item: TableWork, progress: WalkProgress) -> Bool {
         let base = item.name.text
         return cached.stamps.allSatisfy { path, stamp in
             budget?.spend()
+            defer { progress.tick() }
             return item.keyspace.stamp(at: path.isEmpty ? base : base + "/" + path) == stamp
         }
     }
-}
-
-/// Fixed slots written by concurrent workers, each slot by exactly one worker: the one that
-/// claimed its index. Read once the workers are joined.
-private final class ResultSlots<Value>: @unchecked Sendable {
-    private let slots: UnsafeMutableBufferPointer<Value?>
-    private let claimed = Atomic<Int>(0)
-
-    init(count: Int) {
-        slots = .allocate(capacity: count)
-        slots.initialize(repeating: nil)
-    }
-
-    deinit {
-        slots.deinitialize()
-        slots.deallocate()
-    }
-
-    /// The next index no worker has claimed, or `nil` when all are.
-    func claim() -> Int? {
-        let index = claimed.wrappingAdd(1, ordering: .relaxed).oldValue
-        return index < slots.count ? index : nil
-    }
-
-    func store(_ value: Value, at index: Int) { slots[index] = value }
-
-    var values: [Value] { slots.map { $0! } }
 }

@@ -154,7 +154,8 @@ final class Directory {
         var raw = statvfs()
         guard fstatvfs(descriptor, &raw) == 0 else { throw EntryError(code: errno) }
         return FilesystemUsage(availableBytes: UInt64(raw.f_bavail) * UInt64(raw.f_frsize),
-                               sizeBytes: UInt64(raw.f_blocks) * UInt64(raw.f_frsize))
+                               sizeBytes: UInt64(raw.f_blocks) * UInt64(raw.f_frsize),
+                               readOnly: raw.f_flag & UInt(ST_RDONLY) != 0)
     }
 
     /// Reads a small regular file of this directory, at most `limit` bytes; `nil` when it is not

@@ -6,12 +6,34 @@ public struct NodeMeasurement: Sendable {
     public let filesystems: [DataDirectoryFilesystem]
     /// Entries skipped during this scan.
     public let errors: ScanErrorCounts
+    /// Every configured data directory, in the configured order, with whether a call in it is stuck.
+    public let dataDirectories: [DataDirectoryHealth]
+    /// Tables whose walk is stuck at the end of the scan, sorted by key. Their series carry the
+    /// values of their last measurement.
+    public let stuckTables: [StuckTable]
 
-    public init(tables: [TableMeasurement], filesystems: [DataDirectoryFilesystem], errors: ScanErrorCounts) {
+    public init(tables: [TableMeasurement], filesystems: [DataDirectoryFilesystem], errors: ScanErrorCounts,
+                dataDirectories: [DataDirectoryHealth] = [], stuckTables: [StuckTable] = []) {
         self.tables = tables
         self.filesystems = filesystems
         self.errors = errors
+        self.dataDirectories = dataDirectories
+        self.stuckTables = stuckTables
     }
+}
+
+/// Whether a configured data directory answers.
+public struct DataDirectoryHealth: Sendable, Equatable {
+    public let dataDirectory: String
+    /// A `statvfs`, a listing or a table walk in it has not returned within the walk time limit.
+    public let stuck: Bool
+}
+
+/// A table whose walk has not returned within the walk time limit.
+public struct StuckTable: Sendable, Equatable {
+    public let key: TableKey
+    /// Seconds since the stuck walk started, at the end of the scan.
+    public let seconds: Double
 }
 
 /// Identifies a table directory: `<data_dir>/<keyspace>/<table>-<table_id>`.
@@ -93,6 +115,8 @@ public struct FilesystemUsage: Sendable, Equatable {
     public let availableBytes: UInt64
     /// `f_blocks * f_frsize`.
     public let sizeBytes: UInt64
+    /// `ST_RDONLY` in `f_flag`: mounted read-only (ext4's `errors=remount-ro` after an error).
+    public let readOnly: Bool
 }
 
 /// The filesystem usage of one configured data directory.

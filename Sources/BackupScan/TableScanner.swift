@@ -14,6 +14,8 @@ struct TableScanner {
 
     /// Paces directory reads and `fstatat` calls; `nil`: as fast as the disk answers.
     let budget: IOBudget?
+    /// Ticked after every call into the filesystem, so a call that does not return is seen.
+    let progress: WalkProgress?
     private(set) var errors = ScanErrorCounts()
     /// Directories visited, relative to the table directory (`""` is the table itself).
     private(set) var stamps: [(path: String, stamp: DirectoryStamp)] = []
@@ -25,8 +27,9 @@ struct TableScanner {
     /// numbers are then ambiguous and every entry is stat'ed.
     private var crossedDevice = false
 
-    init(budget: IOBudget?) {
+    init(budget: IOBudget?, progress: WalkProgress? = nil) {
         self.budget = budget
+        self.progress = progress
     }
 
     /// Measures the table directory `name` of `keyspace`; `nil` when it cannot be opened (the
@@ -133,6 +136,7 @@ struct TableScanner {
     /// listing a directory is one call of the budget.
     private mutating func stamped(_ directory: Directory, path: String) throws(EntryError) -> Directory {
         budget?.spend()
+        defer { progress?.tick() }
         let stamp = try directory.stamp()
         if !stamps.isEmpty && stamp.device != tableDevice { crossedDevice = true }
         stamps.append((path, stamp))
@@ -141,12 +145,14 @@ struct TableScanner {
 
     /// The next entry; a listing error is counted and ends the listing.
     private mutating func next(in directory: Directory) -> Directory.RawEntry? {
+        defer { progress?.tick() }
         do { return try directory.nextEntry() } catch { errors.record(error.reason); return nil }
     }
 
     private mutating func status(of entry: Directory.RawEntry, in directory: Directory) -> FileStatus? {
         if !crossedDevice, let known = knownInodes[entry.inode] { return known }
         budget?.spend()
+        defer { progress?.tick() }
         do {
             let status = try directory.status(of: entry)
             if status.key.inode == entry.inode && status.key.device == tableDevice && status.kind == .regular {

@@ -1,29 +1,29 @@
 import CLowPriority
 import Glibc
 
-/// Threads of the scanner's own for one walk: named, optionally lowered before they start
-/// working, and joined before the walk returns.
+/// Threads of the scanner's own: named, optionally lowered before they start working, and
+/// detached: nobody waits for one that is blocked in a hung filesystem (``WatchedJobs`` watches
+/// their progress instead).
 ///
 /// Own threads rather than Dispatch's pool: an unprivileged thread cannot raise its nice value
-/// again, so a lowered pool thread would slow whatever work the pool gave it later.
+/// again, so a lowered pool thread would slow whatever work the pool gave it later; and a pool
+/// thread stuck in a hung mount would be one fewer for the rest of the process.
 enum WalkerThreads {
-    /// Runs `body` on `count` new threads and returns when every one has finished. A thread the
-    /// system refuses to create is replaced by a run of `body` on the calling thread.
-    /// - Parameter nice: the nice value with idle-class I/O to give each thread, or `nil` to leave
-    ///   them as the caller is. Failing to lower (a seccomp filter, an old kernel) leaves the walk as it was.
-    static func run(_ count: Int, name: String, nice: Int32?, body: @escaping @Sendable () -> Void) {
-        var threads: [pthread_t] = []
-        for _ in 0..<count {
-            let context = Unmanaged.passRetained(Start(name: name, nice: nice, body: body)).toOpaque()
-            var thread = pthread_t()
-            if pthread_create(&thread, nil, startWalker, context) == 0 {
-                threads.append(thread)
-            } else {
-                Unmanaged<Start>.fromOpaque(context).release()
-                body()
-            }
+    /// Runs `body` on a new detached thread. When the system refuses to create one, `body` runs
+    /// on the calling thread instead.
+    /// - Parameter nice: the nice value with idle-class I/O to give the thread, or `nil` to leave
+    ///   it as the caller is. Failing to lower (a seccomp filter, an old kernel) leaves the walk as it was.
+    static func start(name: String, nice: Int32?, body: @escaping @Sendable () -> Void) {
+        let context = Unmanaged.passRetained(Start(name: name, nice: nice, body: body)).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        var thread = pthread_t()
+        if pthread_create(&thread, &attributes, startWalker, context) != 0 {
+            Unmanaged<Start>.fromOpaque(context).release()
+            body()
         }
-        for thread in threads { pthread_join(thread, nil) }
     }
 
     /// What a new thread needs before it runs the walk.

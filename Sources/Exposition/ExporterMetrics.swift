@@ -15,6 +15,7 @@ public enum ExporterMetrics {
             families += tableSnapshotFamilies(measurement.tables)
             families += snapshotTagFamilies(measurement.tables)
             families += filesystemFamilies(measurement.filesystems)
+            families += stuckFamilies(measurement)
         }
         families += statusFamilies(status)
         return families
@@ -145,6 +146,22 @@ public enum ExporterMetrics {
             MetricFamily(name: "cassandra_backup_filesystem_size_bytes",
                          help: "statvfs f_blocks*f_frsize of the data directory's filesystem. \(fromScan)",
                          samples: filesystems.map { .init([("data_dir", $0.dataDirectory)], Double($0.usage.sizeBytes)) }),
+            MetricFamily(name: "cassandra_backup_filesystem_readonly",
+                         help: "1 when the data directory's filesystem is mounted read-only (statvfs ST_RDONLY). \(fromScan)",
+                         samples: filesystems.map { .init([("data_dir", $0.dataDirectory)], $0.usage.readOnly ? 1 : 0) }),
+        ]
+    }
+
+    // MARK: Stuck walks
+
+    private static func stuckFamilies(_ measurement: NodeMeasurement) -> [MetricFamily] {
+        [
+            MetricFamily(name: "cassandra_backup_data_dir_stuck",
+                         help: "1 while a statvfs, listing or table walk in the data directory has not returned within --collector.walk-timeout; its last values are served meanwhile. \(fromScan)",
+                         samples: measurement.dataDirectories.map { .init([("data_dir", $0.dataDirectory)], $0.stuck ? 1 : 0) }),
+            MetricFamily(name: "cassandra_backup_table_stuck_seconds",
+                         help: "Seconds since the table's walk started, present only while it has not returned within --collector.walk-timeout; the table's series keep their last values. \(fromScan)",
+                         samples: measurement.stuckTables.map { .init(tableLabels($0.key), $0.seconds) }),
         ]
     }
 

@@ -76,6 +76,10 @@ struct ExporterCommand: AsyncParsableCommand {
             help: ArgumentHelp("Walk every table on every Nth scan; between them, tables whose directories did not change are reused. 1 walks everything every time; the default, 60, is hourly at the default interval.", valueName: "n"))
     var fullScanEvery = 60
 
+    @Option(name: .customLong("collector.walk-timeout"),
+            help: ArgumentHelp("A data directory's statvfs or listing, or a table's walk, whose calls into the filesystem stand still this long (a hung NFS or FUSE mount, a dying disk) is reported stuck (cassandra_backup_data_dir_stuck, cassandra_backup_table_stuck_seconds) and left to its thread; the scan goes on and publishes the rest, and the place is not walked again until the call returns. Its series keep their last values.", valueName: "duration"))
+    var walkTimeout = PrometheusDuration(milliseconds: 30_000)
+
     @Flag(name: .customLong("collector.snapshot-detail"),
           help: "Also emit the per-(table, tag) snapshot series for user snapshots. Off by default: a retention of N daily snapshots of T tables makes N×T series per metric; the per-table totals and per-tag roll-ups answer the usual questions. Automatic snapshots (dropped, truncated, pre_scrub, upgrade, repair, diagnostic) always get them.")
     var snapshotDetail = false
@@ -170,7 +174,7 @@ struct ExporterCommand: AsyncParsableCommand {
     /// blind for the alerts; a probe or an idle connection never needs an hour.
     private var durationLimits: [(flag: String, duration: PrometheusDuration, limit: PrometheusDuration)] {
         let day = PrometheusDuration(milliseconds: 86_400_000), hour = PrometheusDuration(milliseconds: 3_600_000)
-        return [("collector.interval", interval, day), ("nodetool.interval", nodetoolInterval, day),
+        return [("collector.interval", interval, day), ("collector.walk-timeout", walkTimeout, hour), ("nodetool.interval", nodetoolInterval, day),
                 ("nodetool.timeout", nodetoolTimeout, hour), ("web.connection-timeout", connectionTimeout, hour)]
     }
 
@@ -182,7 +186,7 @@ struct ExporterCommand: AsyncParsableCommand {
         }
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism,
                                                                    budget: maxStatRate > 0 ? IOBudget(callsPerSecond: maxStatRate) : nil,
-                                                                   lowPriority: lowPriority),
+                                                                   lowPriority: lowPriority, walkTimeout: walkTimeout.duration),
                                   configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
         let initial = CollectorState(build: .current, interval: once ? nil : interval.duration, snapshotDetail: snapshotDetail)
         // A broken web config at start-up stops the exporter with one line (also with --once).

@@ -154,6 +154,9 @@ import TestSupport
             "CassandraBackupScanStale": "the last scan ended a second ago",
             "CassandraBackupScanSlow": "a scan of the demo tree takes milliseconds",
             "CassandraBackupStateProbeFailing": "both sources read fine",
+            "CassandraBackupDataDirStuck": "the data directory answers",
+            "CassandraBackupFilesystemReadOnly": "the data directory's filesystem is writable",
+            "CassandraBackupExporterConfigReloadFailing": "the stack's exporter has no web config (the series is absent)",
         ]
         let rulesOutput = try Command.output("curl", ["-s", stack.prometheusURL + "/api/v1/rules"])
         let rulesData = try #require((try JSONSerialization.jsonObject(with: Data(rulesOutput.utf8)) as? [String: Any])?["data"] as? [String: Any])

@@ -249,6 +249,36 @@
             |||,
           ),
 
+          // A hung or failing mount: the exporter reports it within --collector.walk-timeout and
+          // keeps the directory's last values meanwhile, so no other alert resolves because of it.
+          alert(
+            'CassandraBackupDataDirStuck',
+            'cassandra_backup_data_dir_stuck{%s} == 1' % c.selector,
+            '5m',
+            'warning',
+            'Cassandra data directory {{ $labels.data_dir }} on {{ $labels.instance }} does not answer.',
+            |||
+              A statvfs, listing or table walk in {{ $labels.data_dir }} on {{ $labels.instance }} has not returned for
+              minutes: the filesystem hangs (NFS, FUSE, a dying disk). Backup figures for it are the last measured ones;
+              cassandra_backup_table_stuck_seconds names the tables. Cassandra's own reads and flushes there hang too.
+            |||,
+          ),
+
+          // ext4 remounts itself read-only after an error (errors=remount-ro): Cassandra can no
+          // longer flush or compact there, whatever the backups do.
+          alert(
+            'CassandraBackupFilesystemReadOnly',
+            'cassandra_backup_filesystem_readonly{%s} == 1' % c.selector,
+            '1m',
+            'critical',
+            'Cassandra data directory {{ $labels.data_dir }} on {{ $labels.instance }} is on a read-only filesystem.',
+            |||
+              The filesystem of {{ $labels.data_dir }} on {{ $labels.instance }} is mounted read-only, usually remounted
+              so by the kernel after a disk or filesystem error: Cassandra cannot flush memtables, compact or write
+              commit log segments there and will stop or fail writes.
+            |||,
+          ),
+
           // Fail closed: the exporter keeps the last good web settings (users, TLS) when
           // --web.config.file cannot be read or parsed, and says so here.
           alert(

@@ -47,7 +47,7 @@ public struct Collector: Sendable {
 
         let fullWalk = state.cache == nil || state.scansSinceFullWalk + 1 >= fullScanEvery
         let start = ContinuousClock.now
-        let result = Result { () throws(DataDirectoryScanner.Failure) in try scanner.scan(reusing: fullWalk ? nil : state.cache) }
+        let result = Result { () throws(DataDirectoryScanner.Failure) in try scanner.scan(reusing: fullWalk ? nil : state.cache, previous: state.measurement) }
         state.status.lastScanDuration = (ContinuousClock.now - start).seconds
         switch result {
         case .success(let scan):

@@ -1,5 +1,6 @@
 import Dispatch
 import ServiceLifecycle
+import Synchronization
 
 /// Runs the ``Collector`` every interval and publishes each result; stops on graceful shutdown.
 ///
@@ -25,14 +26,63 @@ public struct CollectorService: Service {
     public func run() async throws {
         let collector = self.collector
         await repeatUntilShutdown(every: interval, from: initialState, step: { previous in
-            await Self.runBlocking { collector.collect(after: previous) }
+            await Self.runBlocking { collector.collect(after: previous) } ?? previous
         }, publish: publish)
     }
 
-    /// Runs `body` on a Dispatch thread, keeping the concurrency pool free.
-    private static func runBlocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: body()) }
+    /// Runs `body` on a Dispatch thread, keeping the concurrency pool free. Cancellation (graceful
+    /// shutdown) returns `nil` at once and leaves `body` to finish on its own: a scan waiting out
+    /// a stuck walk must not hold up SIGTERM.
+    private static func runBlocking<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T? {
+        let answer = OneAnswer<T?>()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                answer.wait(with: continuation)
+                DispatchQueue.global().async { answer.give(body()) }
+            }
+        } onCancel: {
+            answer.give(nil)
         }
+    }
+}
+
+/// Resumes a continuation with the first answer given, whichever comes first (the work's result
+/// or cancellation), and ignores the other.
+private final class OneAnswer<T: Sendable>: Sendable {
+    private enum State {
+        case empty
+        case waiting(CheckedContinuation<T, Never>)
+        case answered(T)
+        case done
+    }
+
+    private let state = Mutex<State>(.empty)
+
+    func wait(with continuation: CheckedContinuation<T, Never>) {
+        let early: T? = state.withLock { state in
+            if case .answered(let value) = state {
+                state = .done
+                return value
+            }
+            state = .waiting(continuation)
+            return nil
+        }
+        if let early { continuation.resume(returning: early) }
+    }
+
+    func give(_ value: T) {
+        let waiting: CheckedContinuation<T, Never>? = state.withLock { state in
+            switch state {
+            case .empty:
+                state = .answered(value)
+                return nil
+            case .waiting(let continuation):
+                state = .done
+                return continuation
+            case .answered, .done:
+                return nil
+            }
+        }
+        waiting?.resume(returning: value)
     }
 }
