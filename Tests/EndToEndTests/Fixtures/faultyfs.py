@@ -24,7 +24,7 @@ class FaultyFS(Operations):
         self.backing = backing
         self.control = control
         self.stats = stats
-        self.lock = threading.Lock()
+        self.mutex = threading.Lock()
         self.entered = 0
         self.blocked = 0
         self.write_stats()
@@ -48,7 +48,7 @@ class FaultyFS(Operations):
 
     def check(self, path):
         if self.matches("hang", path):
-            with self.lock:
+            with self.mutex:
                 self.entered += 1
                 self.blocked += 1
                 self.write_stats()
@@ -56,7 +56,7 @@ class FaultyFS(Operations):
                 while self.matches("hang", path):
                     time.sleep(0.05)
             finally:
-                with self.lock:
+                with self.mutex:
                     self.blocked -= 1
                     self.write_stats()
         if self.matches("eio", path):
