@@ -31,7 +31,9 @@
     maxScanAgeSeconds: 3600,
 
     // A firing alert stays firing this long after its condition stops holding, so that a few
-    // missed scrapes (an exporter restart) neither resolve it nor page again.
+    // missed scrapes (an exporter restart) neither resolve it nor page again. '' leaves
+    // keep_firing_for out, for engines without it: Prometheus before 2.42, prometheus-operator
+    // before 0.64 (PrometheusRule), and VictoriaMetrics' vmalert before 1.90.
     keepFiringFor: '30m',
 
     // Where each alert's runbook section is: a printf pattern taking the alert name in lower

@@ -71,7 +71,7 @@ import TestSupport
                                                 "{ maxUnshippedAgeSeconds: 5, growthWindow: '1m', sustainedGrowthSpan: '5s' }"])
         #expect(rendered.status == 0, "\(rendered.stderr)")
         let overridden = try String(contentsOfFile: temp("mixin/alerts/cassandra-backup.rules.yml"), encoding: .utf8)
-        #expect(overridden.contains("job_instance:cassandra_backup_oldest_file_age_seconds:max > 5\n"), "the override reached the rule")
+        #expect(overridden.contains("time() - instance:cassandra_backup_oldest_file_timestamp_seconds:min > 5\n"), "the override reached the rule")
         // No waiting: every alert fires as soon as its condition holds.
         let rules = overridden.replacingOccurrences(of: #"for: "\d+[smh]""#, with: #"for: "0s""#, options: .regularExpression)
         try rules.write(toFile: temp("rules.yml"), atomically: true, encoding: .utf8)

@@ -2,16 +2,17 @@
 // and its thresholds from _config; its runbook section is docs/runbook.md#<alert name in lower case>.
 {
   local c = $._config,
-  local byDir = 'job, instance, data_dir',
-  local growth = 'job_instance_data_dir:cassandra_backup_reclaimable_bytes:deriv%s_min%s' % [c.growthWindow, c.sustainedGrowthSpan],
-  local diskTrend = 'job_instance_data_dir:cassandra_backup_filesystem_used_bytes:deriv%s' % c.diskTrendWindow,
+  // Every series an alert joins comes from one target and carries that target's labels: joins
+  // match on all labels (or ignore only the exporter's own), so no label the scrape adds is lost.
+  local growth = 'instance_data_dir:cassandra_backup_reclaimable_bytes:min_over_time%s_deriv%s' % [c.sustainedGrowthSpan, c.growthWindow],
+  local availTrend = 'instance_data_dir:cassandra_backup_filesystem_avail_bytes:deriv%s' % c.diskTrendWindow,
 
   // The annotations every alert has, plus runbook_url when a pattern is configured.
   local alert(name, expr, forDuration, severity, summary, description, keepFiring=true) = {
     alert: name,
     expr: expr,
     'for': forDuration,
-    [if keepFiring then 'keep_firing_for']: c.keepFiringFor,
+    [if keepFiring && c.keepFiringFor != '' then 'keep_firing_for']: c.keepFiringFor,
     labels: { severity: severity },
     annotations: {
       summary: summary,
@@ -33,20 +34,20 @@
             'CassandraBackupDiskFillingUp',
             |||
               %(growth)s * 3600 > 0
-              and on (%(byDir)s)
+              and
               (
                 %(growth)s * %(horizon)d
-                  > on (%(byDir)s) cassandra_backup_filesystem_avail_bytes{%(selector)s}
+                  > cassandra_backup_filesystem_avail_bytes{%(selector)s}
                 or
                 (
                   %(growth)s
-                    >= on (%(byDir)s) %(share)g * %(diskTrend)s
-                  and on (%(byDir)s)
+                    >= %(share)g * -%(availTrend)s
+                  and
                   cassandra_backup_filesystem_avail_bytes{%(selector)s}
-                    - on (%(byDir)s) %(diskTrend)s * %(horizon)d < 0
+                    + %(availTrend)s * %(horizon)d < 0
                 )
               )
-            ||| % { growth: growth, byDir: byDir, horizon: c.diskFullHorizonSeconds, selector: c.selector, share: c.diskFillMainShare, diskTrend: diskTrend },
+            ||| % { growth: growth, horizon: c.diskFullHorizonSeconds, selector: c.selector, share: c.diskFillMainShare, availTrend: availTrend },
             '5m',
             'critical',
             'Cassandra data disk {{ $labels.data_dir }} on {{ $labels.instance }} is filling up with backups or snapshots.',
@@ -60,7 +61,7 @@
           alert(
             'CassandraBackupNotShipped',
             |||
-              job_instance:cassandra_backup_oldest_file_age_seconds:max > %d
+              time() - instance:cassandra_backup_oldest_file_timestamp_seconds:min > %d
             ||| % c.maxUnshippedAgeSeconds,
             '15m',
             'warning',
@@ -74,7 +75,7 @@
           alert(
             'CassandraBackupLargeShareOfDisk',
             |||
-              job_instance_data_dir:cassandra_backup_reclaimable_disk:ratio > %g
+              instance_data_dir:cassandra_backup_reclaimable_bytes_per_filesystem_size_bytes:ratio > %g
             ||| % c.maxReclaimableDiskRatio,
             '30m',
             'warning',
@@ -89,12 +90,12 @@
             'CassandraBackupAutomaticSnapshotForgotten',
             |||
               (
-                job_instance_snapshot_origin:cassandra_backup_snapshot_tag_age_seconds:max{origin=~"dropped|truncated|pre_scrub|upgrade|diagnostic"}
-                  > %d
+                time() - cassandra_backup_snapshot_tag_created_timestamp_seconds{%(selector)s, origin=~"dropped|truncated|pre_scrub|upgrade|diagnostic"}
+                  > %(age)d
               )
-              and on (job, instance, snapshot, origin)
-              (cassandra_backup_snapshot_tag_exclusive_bytes{%s} > 0)
-            ||| % [c.maxAutomaticSnapshotAgeSeconds, c.selector],
+              and
+              (cassandra_backup_snapshot_tag_exclusive_bytes{%(selector)s} > 0)
+            ||| % { age: c.maxAutomaticSnapshotAgeSeconds, selector: c.selector },
             '1h',
             'warning',
             'The {{ $labels.origin }} snapshot {{ $labels.snapshot }} on {{ $labels.instance }} has been forgotten.',
@@ -108,8 +109,8 @@
           alert(
             'CassandraBackupRepairSnapshotLeftBehind',
             |||
-              job_instance_snapshot_origin:cassandra_backup_snapshot_tag_age_seconds:max{origin="repair"} > %d
-            ||| % c.maxRepairSnapshotAgeSeconds,
+              time() - cassandra_backup_snapshot_tag_created_timestamp_seconds{%s, origin="repair"} > %d
+            ||| % [c.selector, c.maxRepairSnapshotAgeSeconds],
             '15m',
             'warning',
             'A repair left its snapshot {{ $labels.snapshot }} behind on {{ $labels.instance }}.',
@@ -122,7 +123,7 @@
           alert(
             'CassandraBackupSnapshotExpired',
             |||
-              time() - max by (job, instance, snapshot, origin) (cassandra_backup_snapshot_tag_expires_timestamp_seconds{%s}) > %d
+              time() - cassandra_backup_snapshot_tag_expires_timestamp_seconds{%s} > %d
             ||| % [c.selector, c.snapshotExpiryGraceSeconds],
             '15m',
             'warning',
@@ -138,7 +139,7 @@
             'CassandraBackupEnabledOnlyAtRuntime',
             |||
               cassandra_backup_incremental_enabled{%(selector)s, source="runtime"} == 1
-              and on (job, instance)
+              and ignoring (source)
               cassandra_backup_incremental_enabled{%(selector)s, source="config"} == 0
             ||| % { selector: c.selector },
             '10m',
@@ -154,7 +155,7 @@
             'CassandraBackupDisabledAtRuntime',
             |||
               cassandra_backup_incremental_enabled{%(selector)s, source="runtime"} == 0
-              and on (job, instance)
+              and ignoring (source)
               cassandra_backup_incremental_enabled{%(selector)s, source="config"} == 1
             ||| % { selector: c.selector },
             '10m',
@@ -175,7 +176,7 @@
               or
               (
                 cassandra_backup_incremental_enabled{%(selector)s, source="config", incremental_backups_expected="true"} == 0
-                unless on (job, instance) cassandra_backup_incremental_enabled{%(selector)s, source="runtime"}
+                unless ignoring (source) cassandra_backup_incremental_enabled{%(selector)s, source="runtime"}
               )
             ||| % { selector: c.selector },
             '15m',

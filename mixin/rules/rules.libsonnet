@@ -1,86 +1,75 @@
 // Recording rules: per data directory and per node roll-ups the alerts and dashboards read.
+//
+// They aggregate away only the exporter's own labels (`without`), so every label the scrape adds
+// (cluster, datacenter, namespace, pod, team...) stays on the result and reaches every alert: the
+// labels Alertmanager routes and groups by, and what keeps nodes of different clusters apart
+// under a Thanos or Mimir ruler. Names follow Prometheus' level:metric:operations convention.
 {
   prometheusRules+:: {
     local c = $._config,
-    local byDir = 'job, instance, data_dir',
+    local tableLabels = 'keyspace, table, table_id',
     groups+: [
       {
         name: 'cassandra-backup.rules',
         rules: [
           {
-            record: 'job_instance_data_dir:cassandra_backup_allocated_bytes:sum',
-            expr: 'sum by (%s) (cassandra_backup_allocated_bytes{%s})' % [byDir, c.selector],
+            record: 'instance_data_dir:cassandra_backup_exclusive_bytes:sum',
+            expr: 'sum without (%s) (cassandra_backup_exclusive_bytes{%s})' % [tableLabels, c.selector],
           },
           {
-            record: 'job_instance_data_dir:cassandra_backup_compacted_bytes:sum',
-            expr: 'sum by (%s) (cassandra_backup_compacted_bytes{%s})' % [byDir, c.selector],
-          },
-          {
-            record: 'job_instance_data_dir:cassandra_backup_exclusive_bytes:sum',
-            expr: 'sum by (%s) (cassandra_backup_exclusive_bytes{%s})' % [byDir, c.selector],
-          },
-          // Backup bytes still shared with live SSTables (free while the live file exists).
-          {
-            record: 'job_instance_data_dir:cassandra_backup_shared_bytes:sum',
-            expr: 'job_instance_data_dir:cassandra_backup_allocated_bytes:sum - job_instance_data_dir:cassandra_backup_compacted_bytes:sum',
-          },
-          {
-            record: 'job_instance_data_dir:cassandra_backup_exclusive_disk:ratio',
+            record: 'instance_data_dir:cassandra_backup_exclusive_bytes_per_filesystem_size_bytes:ratio',
             expr: |||
-              job_instance_data_dir:cassandra_backup_exclusive_bytes:sum
-                / on (%s) cassandra_backup_filesystem_size_bytes{%s}
-            ||| % [byDir, c.selector],
+              instance_data_dir:cassandra_backup_exclusive_bytes:sum
+                / cassandra_backup_filesystem_size_bytes{%s}
+            ||| % c.selector,
           },
           // Bytes that only snapshots keep alive, per data directory (what clearing every snapshot frees).
           {
-            record: 'job_instance_data_dir:cassandra_backup_snapshot_exclusive_bytes:sum',
-            expr: 'sum by (%s) (cassandra_backup_table_snapshots_exclusive_bytes{%s})' % [byDir, c.selector],
+            record: 'instance_data_dir:cassandra_backup_table_snapshots_exclusive_bytes:sum',
+            expr: 'sum without (%s) (cassandra_backup_table_snapshots_exclusive_bytes{%s})' % [tableLabels, c.selector],
           },
           {
-            record: 'job_instance_data_dir:cassandra_backup_snapshot_exclusive_disk:ratio',
+            record: 'instance_data_dir:cassandra_backup_table_snapshots_exclusive_bytes_per_filesystem_size_bytes:ratio',
             expr: |||
-              job_instance_data_dir:cassandra_backup_snapshot_exclusive_bytes:sum
-                / on (%s) cassandra_backup_filesystem_size_bytes{%s}
-            ||| % [byDir, c.selector],
+              instance_data_dir:cassandra_backup_table_snapshots_exclusive_bytes:sum
+                / cassandra_backup_filesystem_size_bytes{%s}
+            ||| % c.selector,
           },
           // Bytes that only backups/ or only snapshots keep alive: what shipping and clearing them
-          // frees. One selector for both metrics, so a directory without snapshots still has a sum.
+          // frees (the sum of the two metrics above, named for what it is). One selector for both
+          // metrics, so a directory without snapshots still has a sum; `__name__` goes with the sum.
           {
-            record: 'job_instance_data_dir:cassandra_backup_reclaimable_bytes:sum',
-            expr: 'sum by (%s) ({__name__=~"cassandra_backup_exclusive_bytes|cassandra_backup_table_snapshots_exclusive_bytes", %s})' % [byDir, c.selector],
+            record: 'instance_data_dir:cassandra_backup_reclaimable_bytes:sum',
+            expr: 'sum without (__name__, %s) ({__name__=~"cassandra_backup_exclusive_bytes|cassandra_backup_table_snapshots_exclusive_bytes", %s})' % [tableLabels, c.selector],
           },
           {
-            record: 'job_instance_data_dir:cassandra_backup_reclaimable_disk:ratio',
+            record: 'instance_data_dir:cassandra_backup_reclaimable_bytes_per_filesystem_size_bytes:ratio',
             expr: |||
-              job_instance_data_dir:cassandra_backup_reclaimable_bytes:sum
-                / on (%s) cassandra_backup_filesystem_size_bytes{%s}
-            ||| % [byDir, c.selector],
+              instance_data_dir:cassandra_backup_reclaimable_bytes:sum
+                / cassandra_backup_filesystem_size_bytes{%s}
+            ||| % c.selector,
           },
           // Their growth in bytes per second over each short window...
           {
-            record: 'job_instance_data_dir:cassandra_backup_reclaimable_bytes:deriv%s' % c.growthWindow,
-            expr: 'deriv(job_instance_data_dir:cassandra_backup_reclaimable_bytes:sum[%s])' % c.growthWindow,
+            record: 'instance_data_dir:cassandra_backup_reclaimable_bytes:deriv%s' % c.growthWindow,
+            expr: 'deriv(instance_data_dir:cassandra_backup_reclaimable_bytes:sum[%s])' % c.growthWindow,
           },
           // ...and the least of it over a longer span: positive only when they grew in every
           // window of the span, which a single step (a compaction ending) does not do.
           {
-            record: 'job_instance_data_dir:cassandra_backup_reclaimable_bytes:deriv%s_min%s' % [c.growthWindow, c.sustainedGrowthSpan],
-            expr: 'min_over_time(job_instance_data_dir:cassandra_backup_reclaimable_bytes:deriv%s[%s])' % [c.growthWindow, c.sustainedGrowthSpan],
+            record: 'instance_data_dir:cassandra_backup_reclaimable_bytes:min_over_time%s_deriv%s' % [c.sustainedGrowthSpan, c.growthWindow],
+            expr: 'min_over_time(instance_data_dir:cassandra_backup_reclaimable_bytes:deriv%s[%s])' % [c.growthWindow, c.sustainedGrowthSpan],
           },
-          // How fast the filesystem fills, whatever fills it (bytes per second; negative when it empties).
+          // How fast the free space changes, whatever fills it (bytes per second; negative while
+          // the disk fills).
           {
-            record: 'job_instance_data_dir:cassandra_backup_filesystem_used_bytes:deriv%s' % c.diskTrendWindow,
-            expr: '-deriv(cassandra_backup_filesystem_avail_bytes{%s}[%s])' % [c.selector, c.diskTrendWindow],
+            record: 'instance_data_dir:cassandra_backup_filesystem_avail_bytes:deriv%s' % c.diskTrendWindow,
+            expr: 'deriv(cassandra_backup_filesystem_avail_bytes{%s}[%s])' % [c.selector, c.diskTrendWindow],
           },
-          // Age of each snapshot tag on the node (its earliest table), from the per-tag roll-ups.
+          // When the oldest file still in any backups/ of the node was written: the shipping job's lag.
           {
-            record: 'job_instance_snapshot_origin:cassandra_backup_snapshot_tag_age_seconds:max',
-            expr: 'time() - max by (job, instance, snapshot, origin) (cassandra_backup_snapshot_tag_created_timestamp_seconds{%s})' % c.selector,
-          },
-          // Age of the oldest file still in any backups/ of the node: the shipping job's lag.
-          {
-            record: 'job_instance:cassandra_backup_oldest_file_age_seconds:max',
-            expr: 'time() - min by (job, instance) (cassandra_backup_oldest_file_timestamp_seconds{%s})' % c.selector,
+            record: 'instance:cassandra_backup_oldest_file_timestamp_seconds:min',
+            expr: 'min without (data_dir, %s) (cassandra_backup_oldest_file_timestamp_seconds{%s})' % [tableLabels, c.selector],
           },
         ],
       },
