@@ -29,9 +29,14 @@ import TestSupport
         defer { temp.remove() }
         let unit = try verifyUnits(service: "cassandra-backup-exporter.service", in: temp)
         for setting in ["NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
-                        "ReadOnlyPaths=/var/lib/cassandra", "CapabilityBoundingSet=\n", "SupplementaryGroups=cassandra"] {
+                        "CapabilityBoundingSet=\n", "SupplementaryGroups=cassandra", "Restart=on-failure",
+                        "StartLimitIntervalSec=600", "StartLimitBurst=5"] {
             #expect(unit.contains(setting), "\(setting)")
         }
+        // Optional paths: the package may be installed before Cassandra creates them.
+        let readOnly = unit.split(separator: "\n").filter { $0.hasPrefix("ReadOnlyPaths=") }
+        #expect(!readOnly.isEmpty && readOnly.allSatisfy { $0.dropFirst("ReadOnlyPaths=".count).split(separator: " ").allSatisfy { $0.hasPrefix("-") } },
+                "\(readOnly)")
     }
 
     /// The textfile timer and its one-shot service: they verify, and the service may write only

@@ -36,6 +36,20 @@ import TestSupport
         try Self.expectEveryMetricEqualsTheOracle(result.stdout, directories: directories)
     }
 
+    /// `--no-collector.snapshot-detail` turns the detail off again (a unit file's flags overridden
+    /// by a drop-in): the user snapshot has no per-(table, tag) series, its per-tag roll-up stays.
+    @Test func snapshotDetailHasANoForm() throws {
+        let temp = try TemporaryDirectory("once")
+        defer { temp.remove() }
+        let directories = try Self.simulatedNode(in: temp)
+        let result = try Command.run(Self.exporter, ["--once", "--collector.snapshot-detail", "--no-collector.snapshot-detail",
+                                                     "--cassandra.data-dir", directories[0], "--cassandra.data-dir", directories[1]])
+        #expect(result.status == 0, "\(result.stderr)")
+        let samples = parseExposition(result.stdout)
+        #expect(samples.value("cassandra_backup_snapshot_files", ["snapshot": "before-upgrade"]) == nil)
+        #expect(samples.value("cassandra_backup_snapshot_tag_files", ["snapshot": "before-upgrade"]) != nil)
+    }
+
     /// Checks `--once --collector.snapshot-detail` output for `directories` (the tree of
     /// ``simulatedNode(in:)``) against find, du and df. `shown` maps a directory to the
     /// `data_dir` label the exporter saw it as (another path inside a container).

@@ -19,7 +19,7 @@ enum LandingPage {
         <body>
         <h1>Cassandra Backup Exporter</h1>
         <p>Version \(escape(status.build.version)) (revision \(escape(status.build.revision)), Swift \(escape(status.build.swiftVersion)))</p>
-        <p><a href="\(escape(telemetryPath))">Metrics</a></p>
+        <p><a href=".\(escape(telemetryPath))">Metrics</a></p>
         <table>
         <tr><th align="left">Last successful scan</th><td>\(escape(lastScan))</td></tr>
         <tr><th align="left">Scan status</th><td>\(scanHealth)</td></tr>
