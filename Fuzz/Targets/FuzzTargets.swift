@@ -40,14 +40,17 @@ enum FuzzTarget: String, CaseIterable {
             require(unescape(escaped) == text, "escaping does not round-trip")
         case .basicAuth:
             _ = AccessControl.basicCredentials(text)
-            // Any user without a colon and any password, encoded as a client does (RFC 7617),
-            // decode to themselves: the split is at the first colon.
+            // Any user without a colon and any password, neither with a NUL, encoded as a client
+            // does (RFC 7617), decode to themselves: the split is at the first colon. With a NUL
+            // (which would end the C string bcrypt reads) they are refused.
             let parts = text.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false)
             let user = String(String.UnicodeScalarView(parts[0].unicodeScalars.filter { $0 != ":" }))
-            let password = parts.count > 1 ? String(parts[1]) : ""
+            let password = parts.count > 1 ? String(String.UnicodeScalarView(parts[1].unicodeScalars.filter { $0 != "\u{0}" })) : ""
             let header = "Basic " + Data((user + ":" + password).utf8).base64EncodedString()
             let decoded = AccessControl.basicCredentials(header)
             require(decoded?.user == user && decoded?.password == password, "credentials do not round-trip")
+            let withNul = "Basic " + Data((user + ":" + password + "\u{0}" + password).utf8).base64EncodedString()
+            require(AccessControl.basicCredentials(withNul) == nil, "credentials with a NUL byte accepted")
         case .snapshotManifest:
             _ = SnapshotManifest(json: bytes)
             _ = SnapshotManifest.parseInstant(text)
