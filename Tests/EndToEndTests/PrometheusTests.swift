@@ -27,15 +27,7 @@ import TestSupport
 
         /// Runs an instant query; returns the result array, or throws with Prometheus' error.
         func query(_ expression: String) throws -> [[String: Any]] {
-            let output = try Command.output("curl", ["-s", "--get", "--data-urlencode", "query=\(expression)", prometheusURL + "/api/v1/query"])
-            guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] else {
-                throw CommandError(message: "not JSON: \(output)")
-            }
-            guard object["status"] as? String == "success", let data = object["data"] as? [String: Any] else {
-                throw CommandError(message: "query failed: \(expression): \(object["error"] ?? output)")
-            }
-            if data["resultType"] as? String == "scalar" { return [["value": data["result"] ?? 0]] }
-            return data["result"] as? [[String: Any]] ?? []
+            try PrometheusQuery.run(prometheusURL, expression)
         }
     }
 

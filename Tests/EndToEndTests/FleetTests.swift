@@ -1,0 +1,235 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A fleet as it is deployed: 20 exporters on simulated nodes of two clusters, one Prometheus
+/// (Debian's) scraping them with target labels from file_sd, Debian's Alertmanager routing by
+/// cluster to a webhook receiver, and the same rules again in VictoriaMetrics' vmalert over
+/// Debian's VictoriaMetrics, fed by Prometheus' remote write. Backups fill the disks of two nodes
+/// of one cluster and one of the other: each cluster's on-call gets one page naming its nodes.
+@Suite(.serialized) struct FleetTests {
+    static let clusters = [("eu", 10), ("us", 10)]
+    static let filling: Set<String> = ["eu-01", "eu-02", "us-01"]
+    static let page = "CassandraBackupDiskFillingUp"
+
+    /// Background processes of one run, stopped in reverse order.
+    final class Processes {
+        var running: [RunningProcess] = []
+        func start(_ executable: String, _ arguments: [String]) throws -> RunningProcess {
+            let process = try RunningProcess(executable, arguments)
+            running.append(process)
+            return process
+        }
+        func stopAll() { running.reversed().forEach { $0.stop() } }
+    }
+
+    /// Polls an HTTP endpoint until it answers 2xx.
+    private func waitUntilReady(_ url: String, _ what: String, timeout: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while (try? Command.output("curl", ["-sf", "-o", "/dev/null", url])) == nil {
+            guard Date() < deadline else { throw CommandError(message: "\(what) did not start") }
+            usleep(200_000)
+        }
+    }
+
+    private func json(_ url: String) throws -> [String: Any] {
+        let output = try Command.output("curl", ["-s", url])
+        return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+    }
+
+    /// The mixin rendered with thresholds scaled to a test: any sustained growth pages (a
+    /// horizon of 30 years), over a 20 s window that must hold for 5 s; no `for` waits.
+    private func renderRules(_ temp: TemporaryDirectory, _ name: String, extra: String = "") throws -> String {
+        let rendered = try Command.run("bash", [Repository.path("scripts/render-mixin.sh"), temp(name),
+                                                "{ growthWindow: '20s', sustainedGrowthSpan: '5s', diskFullHorizonSeconds: 1000000000\(extra) }"])
+        try #require(rendered.status == 0, "\(rendered.stderr)")
+        let rules = try String(contentsOfFile: temp("\(name)/alerts/cassandra-backup.rules.yml"), encoding: .utf8)
+            .replacingOccurrences(of: #"for: "\d+[smh]""#, with: #"for: "0s""#, options: .regularExpression)
+        try rules.write(toFile: temp("\(name).yml"), atomically: true, encoding: .utf8)
+        return temp("\(name).yml")
+    }
+
+    @Test func aFleetPagesEachClustersOnCallWithItsNodes() throws {
+        let temp = try TemporaryDirectory("fleet")
+        defer { temp.remove() }
+        let processes = Processes()
+        defer { processes.stopAll() }
+        let sim = BuiltProducts.path("cassandra-node-sim")
+
+        // 20 nodes: static trees, and simulators that flush and compact (never ship) on three.
+        var targets: [(node: String, cluster: String, address: String)] = []
+        for (cluster, count) in Self.clusters {
+            for index in 1...count {
+                let node = String(format: "%@-%02d", cluster, index)
+                let data = temp("nodes/\(node)/data")
+                _ = try Command.output(sim, ["--data-dir", data, "--populate-only", "--seed", String(index),
+                                             "--write-config", temp("nodes/\(node)/cassandra.yaml")])
+                if Self.filling.contains(node) {
+                    _ = try processes.start(sim, ["--data-dir", data, "--flush-interval", "0.3", "--compaction-interval", "0.7",
+                                                  "--snapshot-interval", "1000", "--ship-interval", "0", "--seed", String(index)])
+                }
+                let exporter = try processes.start(BuiltProducts.path("cassandra-backup-exporter"), [
+                    "--cassandra.config", temp("nodes/\(node)/cassandra.yaml"), "--collector.interval", "1s",
+                    "--web.listen-address", "127.0.0.1:0"])
+                targets.append((node, cluster, "127.0.0.1:\(try exporter.listeningPort())"))
+            }
+        }
+        #expect(targets.count == 20)
+        // file_sd: the labels a fleet routes by.
+        let groups = targets.map { target in
+            ["targets": [target.address], "labels": ["cluster": target.cluster, "datacenter": target.cluster + "-dc1",
+                                                     "team": "storage-" + target.cluster, "node": target.node]] as [String: Any]
+        }
+        try JSONSerialization.data(withJSONObject: groups).write(to: URL(fileURLWithPath: temp("targets.json")))
+
+        // The receiver and Alertmanager, routing each cluster's critical alerts to its own on-call.
+        _ = try processes.start("/usr/bin/python3", [Repository.path("Tests/EndToEndTests/Fixtures/webhook_receiver.py"),
+                                                     temp("receiver.port"), temp("received")])
+        var receiverPort = ""
+        for _ in 0..<100 where receiverPort.isEmpty {
+            usleep(50_000)
+            receiverPort = (try? String(contentsOfFile: temp("receiver.port"), encoding: .utf8)) ?? ""
+        }
+        try #require(!receiverPort.isEmpty, "the webhook receiver did not start")
+        let receiver = "http://127.0.0.1:\(receiverPort)"
+        try """
+            route:
+              receiver: other
+              group_by: [cluster, alertname]
+              group_wait: 1s
+              group_interval: 1s
+              repeat_interval: 1h
+              routes:
+                - matchers: ['cluster="eu"', 'severity="critical"']
+                  receiver: eu-oncall
+                - matchers: ['cluster="us"', 'severity="critical"']
+                  receiver: us-oncall
+            receivers:
+              - name: other
+                webhook_configs: [{url: '\(receiver)/other'}]
+              - name: eu-oncall
+                webhook_configs: [{url: '\(receiver)/eu'}]
+              - name: us-oncall
+                webhook_configs: [{url: '\(receiver)/us'}]
+            """.write(toFile: temp("alertmanager.yml"), atomically: true, encoding: .utf8)
+        let amPort = try freeLoopbackPort()
+        _ = try processes.start(try Command.which("prometheus-alertmanager"), [
+            "--config.file=\(temp("alertmanager.yml"))", "--storage.path=\(temp("am"))",
+            "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address=", "--log.level=warn"])
+        try waitUntilReady("http://127.0.0.1:\(amPort)/-/ready", "alertmanager")
+
+        // VictoriaMetrics, fed by Prometheus' remote write; vmalert with the portable rules.
+        let vmPort = try freeLoopbackPort()
+        _ = try processes.start(try Command.which("victoria-metrics"), [
+            "-storageDataPath=\(temp("vm"))", "-httpListenAddr=127.0.0.1:\(vmPort)", "-retentionPeriod=1d",
+            "-search.latencyOffset=1s", "-search.disableCache", "-loggerLevel=ERROR"])
+        try waitUntilReady("http://127.0.0.1:\(vmPort)/health", "victoria-metrics")
+
+        let promPort = try freeLoopbackPort()
+        try """
+            global:
+              scrape_interval: 1s
+              evaluation_interval: 1s
+            rule_files: [\(try renderRules(temp, "prometheus-rules"))]
+            alerting:
+              alertmanagers:
+                - static_configs: [{targets: ['127.0.0.1:\(amPort)']}]
+            remote_write:
+              - url: http://127.0.0.1:\(vmPort)/api/v1/write
+            scrape_configs:
+              - job_name: cassandra-backup
+                file_sd_configs: [{files: ['\(temp("targets.json"))']}]
+            """.write(toFile: temp("prometheus.yml"), atomically: true, encoding: .utf8)
+        let prometheus = try processes.start(try Command.which("prometheus"), [
+            "--config.file=\(temp("prometheus.yml"))", "--storage.tsdb.path=\(temp("tsdb"))",
+            "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn"])
+        let prometheusURL = "http://127.0.0.1:\(promPort)"
+        try waitUntilReady(prometheusURL + "/-/ready", "prometheus")
+
+        let vmalertPort = try freeLoopbackPort()
+        _ = try processes.start(try Command.which("vmalert"), [
+            "-rule=\(try renderRules(temp, "vmalert-rules", extra: ", keepFiringFor: ''"))",
+            "-datasource.url=http://127.0.0.1:\(vmPort)", "-remoteWrite.url=http://127.0.0.1:\(vmPort)",
+            "-notifier.url=http://127.0.0.1:\(amPort)", "-evaluationInterval=1s",
+            "-httpListenAddr=127.0.0.1:\(vmalertPort)", "-loggerLevel=ERROR"])
+        try waitUntilReady("http://127.0.0.1:\(vmalertPort)/health", "vmalert")
+
+        // Each cluster's on-call receives one page, grouped per cluster, naming exactly its filling nodes.
+        var pages: [String: Set<String>] = [:]
+        let deadline = Date().addingTimeInterval(150)
+        while Date() < deadline && (pages["/eu"] != ["eu-01", "eu-02"] || pages["/us"] != ["us-01"]) {
+            sleep(2)
+            pages = [:]
+            let lines = ((try? String(contentsOfFile: temp("received"), encoding: .utf8)) ?? "").split(separator: "\n")
+            for line in lines {
+                let parts = line.split(separator: " ", maxSplits: 1)
+                guard parts.count == 2, let body = try? JSONSerialization.jsonObject(with: Data(parts[1].utf8)) as? [String: Any],
+                      (body["groupLabels"] as? [String: String])?["alertname"] == Self.page else { continue }
+                let nodes = (body["alerts"] as? [[String: Any]] ?? []).filter { $0["status"] as? String == "firing" }
+                    .compactMap { ($0["labels"] as? [String: String])?["node"] }
+                pages[String(parts[0]), default: []].formUnion(nodes)
+                #expect((body["groupLabels"] as? [String: String])?["cluster"] == String(parts[0].dropFirst()), "grouped per cluster: \(line)")
+            }
+        }
+        print("fleet: pages received per on-call route: \(pages.mapValues { $0.sorted() }.sorted { $0.key < $1.key })")
+        let received = ((try? String(contentsOfFile: temp("received"), encoding: .utf8)) ?? "").split(separator: "\n")
+        for route in ["/eu ", "/us "] {
+            if let last = received.last(where: { $0.hasPrefix(route) && $0.contains(Self.page) }) {
+                print("fleet: last page to \(route)\(last.dropFirst(route.count).prefix(1500))")
+            }
+        }
+        #expect(pages["/eu"] == ["eu-01", "eu-02"], "eu's on-call")
+        #expect(pages["/us"] == ["us-01"], "us's on-call")
+        #expect(pages["/other"] == nil, "no page went to the catch-all route")
+
+        // Every label the scrape added is on the page.
+        let alerts = ((try json(prometheusURL + "/api/v1/alerts"))["data"] as? [String: Any])?["alerts"] as? [[String: Any]] ?? []
+        let firing = alerts.compactMap { $0["labels"] as? [String: String] }.filter { $0["alertname"] == Self.page }
+        #expect(Set(firing.compactMap { $0["node"] }) == Self.filling)
+        for labels in firing {
+            #expect(["cluster", "datacenter", "team", "node", "instance", "job", "data_dir"].allSatisfy { labels[$0] != nil }, "\(labels)")
+        }
+
+        // The fleet dashboard's queries return rows that keep the cluster.
+        for (panel, expr) in try PrometheusTests.panelQueries("cassandra-backup-fleet.json", instance: ".*") {
+            let result = try PrometheusQuery.run(prometheusURL, expr)
+            #expect(!result.isEmpty, "panel \(panel) returned nothing: \(expr)")
+            let clusters = Set(result.compactMap { ($0["metric"] as? [String: String])?["cluster"] })
+            if result.count > 1 { #expect(clusters == ["eu", "us"], "panel \(panel) has per-cluster rows: \(clusters)") }
+        }
+
+        // The same pages in vmalert, from VictoriaMetrics.
+        var vmalertNodes: Set<String> = []
+        let vmDeadline = Date().addingTimeInterval(90)
+        while Date() < vmDeadline && vmalertNodes != Self.filling {
+            sleep(2)
+            let data = (try? json("http://127.0.0.1:\(vmalertPort)/api/v1/alerts"))?["data"] as? [String: Any]
+            vmalertNodes = Set((data?["alerts"] as? [[String: Any]] ?? [])
+                .filter { $0["name"] as? String == Self.page && $0["state"] as? String == "firing" }
+                .compactMap { ($0["labels"] as? [String: String])?["node"] })
+        }
+        print("fleet: vmalert fires \(Self.page) for \(vmalertNodes.sorted())")
+        #expect(vmalertNodes == Self.filling, "vmalert over VictoriaMetrics pages the same nodes")
+
+        // Sizing: what one node costs Prometheus.
+        let scraped = try PrometheusQuery.run(prometheusURL, "avg(scrape_samples_scraped{job=\"cassandra-backup\"})")
+        let head = ((try json(prometheusURL + "/api/v1/status/tsdb"))["data"] as? [String: Any])?["headStats"] as? [String: Any]
+        let samples = (scraped.first?["value"] as? [Any])?.last as? String ?? "?"
+        let status = (try? String(contentsOfFile: "/proc/\(prometheus.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        print("fleet sizing: \(samples) samples per node per scrape; Prometheus head series \(head?["numSeries"] ?? "?") for 20 nodes (recording rules included); Prometheus resident \(rss.split(separator: " ").dropFirst().joined(separator: " "))")
+    }
+}
+
+/// Instant queries against Prometheus' HTTP API.
+enum PrometheusQuery {
+    static func run(_ url: String, _ expression: String) throws -> [[String: Any]] {
+        let output = try Command.output("curl", ["-s", "--get", "--data-urlencode", "query=\(expression)", url + "/api/v1/query"])
+        guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+              object["status"] as? String == "success", let data = object["data"] as? [String: Any] else {
+            throw CommandError(message: "query failed: \(expression): \(output)")
+        }
+        if data["resultType"] as? String == "scalar" { return [["value": data["result"] ?? 0]] }
+        return data["result"] as? [[String: Any]] ?? []
+    }
+}
