@@ -1,5 +1,6 @@
 // Everything a user may want to change without forking the rules and dashboards. Override with
-//   (import 'cassandra-backup-mixin/mixin.libsonnet') + { _config+:: { selector: 'job="cassandra"' } }
+//   (import 'github.com/cassandra-backup-exporter/cassandra-backup-exporter/mixin/mixin.libsonnet')
+//     + { _config+:: { selector: 'job="cassandra"' } }
 {
   _config+:: {
     // Label matchers that pick the exporter's series (a scrape job, a namespace...).

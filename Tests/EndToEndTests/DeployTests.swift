@@ -71,6 +71,24 @@ import TestSupport
         #expect((targets as? [[String: Any]])?.first?["targets"] != nil)
     }
 
+    /// The PodMonitor's job, the mixin's default selector and the README's kube-prometheus example
+    /// agree, so following the docs selects what the PodMonitor scrapes; instance is the pod name.
+    @Test func podMonitorMixinAndReadmeAgreeOnTheJob() throws {
+        let documents = try PythonTools.loadYAML(path("deploy/kubernetes/podmonitor.yaml"))
+        let monitor = try #require(documents.first as? [String: Any])
+        let endpoint = try #require(((monitor["spec"] as? [String: Any])?["podMetricsEndpoints"] as? [[String: Any]])?.first)
+        let relabelings = endpoint["relabelings"] as? [[String: Any]] ?? []
+        let job = try #require(relabelings.first { $0["targetLabel"] as? String == "job" }?["replacement"] as? String)
+        let instance = relabelings.first { $0["targetLabel"] as? String == "instance" }
+        #expect((instance?["sourceLabels"] as? [String]) == ["__meta_kubernetes_pod_name"])
+        #expect((monitor["spec"] as? [String: Any])?["jobLabel"] == nil, "jobLabel would override the job relabelling")
+        let config = try String(contentsOfFile: path("mixin/config.libsonnet"), encoding: .utf8)
+        #expect(config.contains("selector: 'job=\"\(job)\"'"), "the mixin's default selector")
+        let readme = try String(contentsOfFile: path("README.md"), encoding: .utf8)
+        let selectors = readme.split(separator: "\n").filter { $0.contains("selector: '") }
+        #expect(!selectors.isEmpty && selectors.allSatisfy { $0.contains("job=\"\(job)\"") }, "\(selectors)")
+    }
+
     @Test func kubernetesManifestsValidateAgainstTheAPISchemas() throws {
         let validator = path(".build/python-tools/bin/kubernetes-validate")
         try #require(FileManager.default.isExecutableFile(atPath: validator), "scripts/test.sh installs kubernetes-validate")
@@ -82,6 +100,8 @@ import TestSupport
         let statefulSet = try #require(documents.compactMap { $0 as? [String: Any] }.first { $0["kind"] as? String == "StatefulSet" })
         let pod = ((statefulSet["spec"] as? [String: Any])?["template"] as? [String: Any])?["spec"] as? [String: Any]
         let sidecar = try #require((pod?["containers"] as? [[String: Any]])?.first { $0["name"] as? String == "backup-exporter" })
+        let seccomp = (sidecar["securityContext"] as? [String: Any])?["seccompProfile"] as? [String: Any]
+        #expect(seccomp?["type"] as? String == "RuntimeDefault")
         let dataMount = (sidecar["volumeMounts"] as? [[String: Any]])?.first { $0["name"] as? String == "data" }
         #expect(dataMount?["readOnly"] as? Bool == true)
     }

@@ -85,6 +85,25 @@ import TestSupport
         #expect(standard.status != 0 && standard.stderr.contains("unknown fields"), "vmalert 1.79 refuses keep_firing_for")
     }
 
+    /// The README's one import path works as jsonnet-bundler lays the mixin out under `vendor/`.
+    @Test func theDocumentedImportPathRenders() throws {
+        let temp = try TemporaryDirectory("jb")
+        defer { temp.remove() }
+        let readme = try String(contentsOfFile: path("README.md"), encoding: .utf8)
+        let line = try #require(readme.split(separator: "\n").first { $0.contains("local cassandraBackup = (import '") })
+        let importPath = String(line.split(separator: "'")[1])
+        let vendored = temp("vendor/" + importPath.replacingOccurrences(of: "/mixin.libsonnet", with: ""))
+        try FileManager.default.createDirectory(atPath: (vendored as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: vendored, withDestinationPath: path("mixin"))
+        try "local m = (import '\(importPath)') + { _config+:: { selector: 'job=\"x\"' } };\n{ alerts: std.length(m.prometheusAlerts.groups[0].rules), dashboards: std.objectFields(m.grafanaDashboards) }\n"
+            .write(toFile: temp("main.jsonnet"), atomically: true, encoding: .utf8)
+        let result = try Command.run("jsonnet", ["-J", temp("vendor"), temp("main.jsonnet")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("\"alerts\": 17") && result.stdout.contains("cassandra-backup-fleet.json"), "\(result.stdout)")
+        let jsonnetfile = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("mixin/jsonnetfile.json")))) as? [String: Any]
+        #expect(jsonnetfile?["version"] as? Int == 1)
+    }
+
     /// `make mixin`'s files are what is committed, and the stories are what their generator writes.
     @Test func committedFilesAreAFreshRender() throws {
         let temp = try TemporaryDirectory("mixin")
