@@ -45,6 +45,44 @@ public final class ListeningSocket: Sendable {
         self.port = Self.port(of: actual)
     }
 
+    /// Takes over a socket that is already listening, such as one passed by systemd's socket
+    /// activation.
+    /// - Throws: `HTTPServerError` when `descriptor` is not a listening stream socket.
+    public init(adopting descriptor: Int32) throws(HTTPServerError) {
+        var listening: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) == 0, listening != 0 else {
+            throw HTTPServerError(message: "descriptor \(descriptor) is not a listening socket")
+        }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        var actual = sockaddr_storage()
+        var actualLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &actual) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &actualLength) }
+        }
+        self.descriptor = descriptor
+        port = Self.port(of: actual)
+    }
+
+    /// The sockets systemd passed to this process (socket activation, `sd_listen_fds(3)`'s
+    /// protocol: `LISTEN_PID` names this process, `LISTEN_FDS` counts descriptors from 3). The
+    /// variables are removed, so no child process takes them for its own.
+    /// - Throws: `HTTPServerError` when none were passed or one is not a listening socket.
+    public static func fromSystemd() throws(HTTPServerError) -> [ListeningSocket] {
+        defer {
+            unsetenv("LISTEN_PID")
+            unsetenv("LISTEN_FDS")
+            unsetenv("LISTEN_FDNAMES")
+        }
+        guard let pid = getenv("LISTEN_PID").flatMap({ Int32(String(cString: $0)) }), pid == getpid(),
+              let count = getenv("LISTEN_FDS").flatMap({ Int32(String(cString: $0)) }), count > 0 else {
+            throw HTTPServerError(message: "no socket passed by systemd (LISTEN_PID and LISTEN_FDS are not set for this process)")
+        }
+        var sockets: [ListeningSocket] = []
+        for descriptor in 3..<(3 + count) { sockets.append(try ListeningSocket(adopting: descriptor)) }
+        return sockets
+    }
+
     deinit {
         close(descriptor)
     }

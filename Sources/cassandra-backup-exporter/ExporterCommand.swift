@@ -113,8 +113,13 @@ struct ExporterCommand: AsyncParsableCommand {
             help: ArgumentHelp("With --once: write the exposition to this file instead of standard output, atomically (a temporary file in the same directory, fsync, rename), mode 0644; a failed scan leaves the file as it was. For node_exporter's textfile collector the name must end in .prom.", valueName: "path"))
     var outputFile: String?
 
-    @Option(name: .customLong("web.listen-address"), help: ArgumentHelp("Address to listen on.", valueName: "host:port"))
-    var listenAddress = ListenAddress(host: "", port: 9_989)
+    @Option(name: .customLong("web.listen-address"),
+            help: ArgumentHelp("Address to listen on; repeat to listen on several (as exporter-toolkit binds each).", valueName: "host:port"))
+    var listenAddresses = [ListenAddress(host: "", port: 9_989)]
+
+    @Flag(name: .customLong("web.systemd-socket"),
+          help: "Serve on the sockets systemd passes (socket activation) instead of --web.listen-address.")
+    var systemdSocket = false
 
     @Option(name: .customLong("web.max-connections"),
             help: ArgumentHelp("Connections held at once; more are refused until some close.", valueName: "n"))
@@ -216,12 +221,18 @@ struct ExporterCommand: AsyncParsableCommand {
         let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath)
         let limits = HTTPServer.Limits(connections: maxConnections,
                                        connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000))
-        let front = try WebFront(config: webConfig, address: listenAddress, limits: limits, telemetryPath: telemetryPath,
+        let listeners = try systemdSocket ? ListeningSocket.fromSystemd() : listenAddresses.map { address throws(HTTPServerError) in
+            try ListeningSocket(address: address)
+        }
+        let front = try WebFront(config: webConfig, listeners: listeners, limits: limits, telemetryPath: telemetryPath,
                                  publisher: publisher, logger: logger)
-        logger.info("listening", metadata: ["address": "\(listenAddress)", "port": "\(front.port)",
-                                            "tls": "\(webConfig.tls != nil)", "basic_auth": "\(!webConfig.users.isEmpty)",
-                                            "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
-                                            "runtime_probe": "\(probe?.name ?? "none")"])
+        let addresses = systemdSocket ? listeners.map { "systemd:\($0.port)" } : listenAddresses.map(\.description)
+        for (address, port) in zip(addresses, front.ports) {
+            logger.info("listening", metadata: ["address": "\(address)", "port": "\(port)",
+                                                "tls": "\(webConfig.tls != nil)", "basic_auth": "\(!webConfig.users.isEmpty)",
+                                                "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
+                                                "runtime_probe": "\(probe?.name ?? "none")"])
+        }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: CollectorService(collector: collector, interval: interval.duration, initialState: initial) {
                 publisher.publish($0)

@@ -124,6 +124,46 @@ import TestSupport
         #expect(exporter.standardError.contains("level=error msg=\"scan failed; serving the last good values\""))
     }
 
+    private func code(_ url: String) throws -> String {
+        try Command.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", url]).stdout
+    }
+
+    /// `--web.listen-address` repeated binds each address, as exporter-toolkit does (the last one
+    /// alone was served before).
+    @Test func everyListenAddressIsServed() throws {
+        let temp = try TemporaryDirectory("listen")
+        defer { temp.remove() }
+        let process = try RunningProcess(Self.exporter, ["--cassandra.data-dir", try smallTree(temp),
+                                                         "--web.listen-address", "127.0.0.1:0", "--web.listen-address", "[::1]:0"])
+        defer { process.stop() }
+        _ = try process.waitForLine { $0.contains("address=[::1]:0") }
+        let ports = process.standardError.split(separator: "\n").filter { $0.contains("msg=listening") }
+            .compactMap { $0.split(separator: " ").first { $0.hasPrefix("port=") }.map { String($0.dropFirst(5)) } }
+        try #require(ports.count == 2, "\(process.standardError)")
+        #expect(try code("http://127.0.0.1:\(ports[0])/metrics") == "200")
+        #expect(try code("http://[::1]:\(ports[1])/metrics") == "200")
+    }
+
+    /// `--web.systemd-socket` serves on the socket systemd passes, here from systemd's own
+    /// `systemd-socket-activate`, which binds, and on the first connection sets LISTEN_FDS and
+    /// LISTEN_PID and executes the exporter; that connection waits in the backlog and is served.
+    /// Requests go through this process's own client: Foundation's child monitor waits for the
+    /// exec'd process, so no other child (curl) could be reaped while it runs.
+    @Test func servesTheSocketSystemdPasses() throws {
+        let temp = try TemporaryDirectory("socket")
+        defer { temp.remove() }
+        let port = try freeLoopbackPort()
+        let process = try RunningProcess(try Command.which("systemd-socket-activate"), [
+            "-l", "127.0.0.1:\(port)", Self.exporter, "--web.systemd-socket", "--cassandra.data-dir", try smallTree(temp)])
+        usleep(300_000)
+        #expect(HTTPConnection(port: port).get("/metrics") == 200, "\(process.standardError)")
+        _ = try process.waitForLine { $0.contains("msg=listening") && $0.contains("port=\(port)") }
+        #expect(HTTPConnection(port: port).get("/metrics") == 200)
+        process.stop()
+        let without = try Command.run(Self.exporter, ["--web.systemd-socket", "--cassandra.data-dir", temp.path])
+        #expect(without.status != 0 && without.stderr.contains("no socket passed by systemd"), "\(without.stderr)")
+    }
+
     @Test func stopsCleanlyOnSIGTERMAndSIGINT() throws {
         let temp = try TemporaryDirectory("server")
         defer { temp.remove() }

@@ -14,7 +14,7 @@ public final class WebFront: Sendable {
 
     /// Starts serving `publisher`'s pages; libmicrohttpd's own messages go to `logger`.
     /// - Throws: ``ConfigFileError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
-    public init(config: WebConfig, address: ListenAddress, limits: HTTPServer.Limits, telemetryPath: String,
+    public init(config: WebConfig, listeners: [ListeningSocket], limits: HTTPServer.Limits, telemetryPath: String,
                 publisher: Publisher, logger: Logger) throws {
         let headers = ResponseHeaders(config.headers)
         let access = AccessControl(config: config)
@@ -24,11 +24,11 @@ public final class WebFront: Sendable {
         self.access = access
         self.router = router
         self.publisher = publisher
-        server = try WebServer(address: address, limits: limits, tls: config.tls, logger: logger) { router.respond(to: $0) }
+        server = try WebServer(listeners: listeners, limits: limits, tls: config.tls, logger: logger) { router.respond(to: $0) }
     }
 
-    /// The port listened on.
-    public var port: UInt16 { server.port }
+    /// The ports listened on.
+    public var ports: [UInt16] { server.ports }
 
     /// Uses `config`'s users and headers from now on; its TLS settings take effect with
     /// ``reloadTLS()``. Returns whether anything changed.

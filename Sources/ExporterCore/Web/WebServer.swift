@@ -22,7 +22,8 @@ public final class WebServer: Sendable {
     }
 
     private struct Serving {
-        var server: HTTPServer
+        /// One server per listening socket.
+        var servers: [HTTPServer]
         /// The PEM texts served, kept in memory: the server can go on whatever happens to the files.
         var tls: HTTPServer.TLS?
         /// The last settings refused, so that the same files are not tried again every period.
@@ -30,7 +31,7 @@ public final class WebServer: Sendable {
     }
 
     private let serving: Mutex<Serving>
-    private let listener: ListeningSocket
+    private let listeners: [ListeningSocket]
     private let limits: HTTPServer.Limits
     private let handler: HTTPServer.Handler
     private let messageLog: HTTPServer.MessageLog
@@ -38,22 +39,40 @@ public final class WebServer: Sendable {
     /// Starts serving; libmicrohttpd's own messages go to `logger`, one line each: at error level
     /// when a server fails to start, at warning level for a connection's trouble later on.
     /// - Throws: ``ConfigFileError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
-    public init(address: ListenAddress, limits: HTTPServer.Limits, tls: WebConfig.TLS?, logger: Logger,
+    /// - Parameter listeners: every socket to serve on (each `--web.listen-address`, or the
+    ///   sockets systemd passed), with the same settings.
+    public init(listeners: [ListeningSocket], limits: HTTPServer.Limits, tls: WebConfig.TLS?, logger: Logger,
                 handler: @escaping HTTPServer.Handler) throws {
         self.limits = limits
         self.handler = handler
         messageLog = { message, whileStarting in
             logger.log(level: whileStarting ? .error : .warning, "libmicrohttpd", metadata: ["message": "\(message)"])
         }
-        listener = try ListeningSocket(address: address)
+        self.listeners = listeners
         let settings = try tls.map(Self.read)
-        serving = Mutex(Serving(server: try HTTPServer(listener: listener, limits: limits, tls: settings, messageLog: messageLog,
+        serving = Mutex(Serving(servers: try Self.start(on: listeners, limits: limits, tls: settings, messageLog: messageLog,
                                                        handler: handler),
                                 tls: settings))
     }
 
-    /// The port listened on.
-    public var port: UInt16 { listener.port }
+    /// The ports listened on, in the order of the listeners.
+    public var ports: [UInt16] { listeners.map(\.port) }
+
+    /// One server per listener; when one cannot start, those already started are stopped.
+    private static func start(on listeners: [ListeningSocket], limits: HTTPServer.Limits, tls: HTTPServer.TLS?,
+                              messageLog: @escaping HTTPServer.MessageLog,
+                              handler: @escaping HTTPServer.Handler) throws(HTTPServerError) -> [HTTPServer] {
+        var servers: [HTTPServer] = []
+        do throws(HTTPServerError) {
+            for listener in listeners {
+                servers.append(try HTTPServer(listener: listener, limits: limits, tls: tls, messageLog: messageLog, handler: handler))
+            }
+        } catch {
+            servers.forEach { $0.stop() }
+            throw error
+        }
+        return servers
+    }
 
     /// Serves with the certificate and key that `tls` names, as the files read now: a new
     /// server takes over when the settings or the files' contents differ from those served.
@@ -69,9 +88,9 @@ public final class WebServer: Sendable {
             }
             if let refused = serving.refused, refused.settings == settings { throw refused.error }
             do throws(HTTPServerError) {
-                let replacement = try HTTPServer(listener: listener, limits: limits, tls: settings, messageLog: messageLog, handler: handler)
-                serving.server.stop()
-                serving = Serving(server: replacement, tls: settings)
+                let replacements = try Self.start(on: listeners, limits: limits, tls: settings, messageLog: messageLog, handler: handler)
+                serving.servers.forEach { $0.stop() }
+                serving = Serving(servers: replacements, tls: settings)
                 return .restarted
             } catch {
                 serving.refused = Refusal(settings: settings, error: error)
@@ -82,7 +101,7 @@ public final class WebServer: Sendable {
 
     /// Stops serving.
     public func stop() {
-        serving.withLock { $0.server.stop() }
+        serving.withLock { $0.servers.forEach { $0.stop() } }
     }
 
     /// Reads the PEM files named by `tls`, as every configuration file is read.
