@@ -24,6 +24,13 @@ sed "s/@MAINTAINER@/$maintainer/" debian/control > "$stage/debian/control"
     echo "# Installed by the cassandra-backup-exporter package; flags go in /etc/default/cassandra-backup-exporter."
     sed -n '/^\[Unit\]/,$p' deploy/systemd/cassandra-backup-exporter.service | sed 's#/usr/local/bin/#/usr/bin/#'
 } > "$stage/debian/cassandra-backup-exporter.service"
+# The textfile service and timer for nodes scraped through node_exporter: installed, not enabled.
+for unit in service timer; do
+    {
+        echo "# Installed by the cassandra-backup-exporter package, not enabled: systemctl enable --now cassandra-backup-exporter-textfile.timer"
+        sed -n '/^\[Unit\]/,$p' "deploy/systemd/cassandra-backup-exporter-textfile.$unit" | sed 's#/usr/local/bin/#/usr/bin/#'
+    } > "$stage/debian/cassandra-backup-exporter.cassandra-backup-exporter-textfile.$unit"
+done
 cat > "$stage/debian/changelog" <<CHANGELOG
 cassandra-backup-exporter ($version) unstable; urgency=medium
 

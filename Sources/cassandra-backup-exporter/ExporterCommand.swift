@@ -84,6 +84,10 @@ struct ExporterCommand: AsyncParsableCommand {
           help: "Also emit the per-(table, tag) snapshot series for user snapshots. Off by default: a retention of N daily snapshots of T tables makes N×T series per metric; the per-table totals and per-tag roll-ups answer the usual questions. Automatic snapshots (dropped, truncated, pre_scrub, upgrade, repair, diagnostic) always get them.")
     var snapshotDetail = false
 
+    @Flag(name: .customLong("collector.runtime"), inversion: .prefixedNo,
+          help: "Read the running node's incremental-backup state (cassandra_backup_incremental_enabled{source=\"runtime\"}) through --jolokia.url, --nodetool.path or a nodetool on PATH. --no-collector.runtime runs no probe, where a JVM cannot start (MemoryDenyWriteExecute) or JMX is not reachable.")
+    var runtimeProbeEnabled = true
+
     @Option(name: .customLong("nodetool.path"),
             help: ArgumentHelp("nodetool, run as `nodetool <args> statusbackup` for the runtime state. Default: nodetool on PATH, if any.", valueName: "path"))
     var nodetoolPath: String?
@@ -261,9 +265,10 @@ struct ExporterCommand: AsyncParsableCommand {
         return Logger(label: "cassandra-backup-exporter") { _ in LineLogHandler(format: format, level: level) }
     }
 
-    /// The runtime probe: Jolokia when a URL is given, else nodetool from --nodetool.path or
-    /// PATH, else none.
+    /// The runtime probe: none with --no-collector.runtime, else Jolokia when a URL is given, else
+    /// nodetool from --nodetool.path or PATH, else none.
     private func runtimeProbe() -> (any RuntimeProbe)? {
+        guard runtimeProbeEnabled else { return nil }
         if let jolokiaURL, let url = URL(string: jolokiaURL) {
             return JolokiaProbe(baseURL: url, timeout: nodetoolTimeout.duration, proxyFromEnvironment: jolokiaProxyFromEnvironment)
         }

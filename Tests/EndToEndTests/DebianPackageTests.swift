@@ -1,4 +1,5 @@
 import Foundation
+import NodeSimulator
 import Testing
 import TestSupport
 
@@ -28,6 +29,40 @@ import TestSupport
         let result = try Command.run("apt-get", ["-y", "-q", "-o", "Dpkg::Options::=--force-confold"] + arguments,
                                      environment: ["DEBIAN_FRONTEND": "noninteractive", "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
         try #require(result.status == 0, "apt-get \(arguments.joined(separator: " ")): \(result.stdout)\(result.stderr)")
+    }
+
+    /// The installed textfile service's command, run the way its unit runs it (root's user id
+    /// without capabilities, the cassandra group) against Debian's prometheus-node-exporter layout:
+    /// it writes `/var/lib/prometheus/node-exporter` (root:root 0755), where the exporter's own
+    /// user may not, and runs no nodetool although one is on PATH.
+    private func textfileServiceWritesDebiansTextfileDirectory() throws {
+        let directory = "/var/lib/prometheus/node-exporter"
+        let mode = try Command.output("stat", ["-c", "%U:%G %a", directory]).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(mode == "root:root 755", "Debian's layout: \(mode)")
+        let unit = try String(contentsOfFile: "/lib/systemd/system/\(Self.package)-textfile.service", encoding: .utf8)
+        let command = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") }).dropFirst("ExecStart=".count)
+            .replacingOccurrences(of: " $TEXTFILE_ARGS", with: "").split(separator: " ").map(String.init)
+        let temp = try TemporaryDirectory("textfile-unit")
+        defer { temp.remove() }
+        chmod(temp.path, 0o755)
+        try FileManager.default.createDirectory(atPath: temp("bin"), withIntermediateDirectories: true)
+        try SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(2)), seed: 3).populate(flushes: 1)
+        _ = try Command.run("chmod", ["-R", "o-rwx", temp("data")])
+        _ = try Command.run("chgrp", ["-R", "cassandra", temp("data")])
+        try "#!/bin/sh\ntouch \(temp("nodetool-ran"))\necho running\n".write(toFile: temp("bin/nodetool"), atomically: true, encoding: .utf8)
+        chmod(temp("bin/nodetool"), 0o755)
+        let output = directory + "/cassandra_backup.prom"
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let arguments = ["--reuid=0", "--regid=0", "--groups=cassandra", "--bounding-set=-all", "--inh-caps=-all", "--"]
+            + command + ["--cassandra.data-dir", temp("data")]
+        let asUnit = try Command.run("setpriv", arguments, environment: ["PATH": temp("bin") + ":/usr/bin:/bin"])
+        #expect(asUnit.status == 0, "\(asUnit.stderr)")
+        #expect(try String(contentsOfFile: output, encoding: .utf8).contains("cassandra_backup_files{"))
+        #expect(!FileManager.default.fileExists(atPath: temp("nodetool-ran")), "--no-collector.runtime runs no nodetool")
+        // The exporter's own user, as the unit ran it before: refused by the directory's mode.
+        let asUser = try Command.run("setpriv", ["--reuid=\(Self.package)", "--regid=\(Self.package)", "--groups=cassandra", "--"]
+                                     + command + ["--cassandra.data-dir", temp("data")])
+        #expect(asUser.status != 0 && asUser.stderr.contains("Permission denied"), "\(asUser.stderr)")
     }
 
     @Test(.enabled(if: runsAsRoot, "installs a package on this machine, which needs root"))
@@ -62,6 +97,12 @@ import TestSupport
         }
         let unit = try String(contentsOfFile: "/lib/systemd/system/\(Self.package).service", encoding: .utf8)
         #expect(unit.contains("ExecStart=/usr/bin/cassandra-backup-exporter $ARGS"))
+        // The textfile units: installed, not enabled.
+        for file in ["/lib/systemd/system/\(Self.package)-textfile.service", "/lib/systemd/system/\(Self.package)-textfile.timer"] {
+            #expect(FileManager.default.fileExists(atPath: file), "\(file)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/etc/systemd/system/timers.target.wants/\(Self.package)-textfile.timer"))
+        try textfileServiceWritesDebiansTextfileDirectory()
 
         // The operator's edit of the conffile survives an upgrade to a higher version.
         let defaults = "/etc/default/\(Self.package)"

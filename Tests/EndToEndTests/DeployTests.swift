@@ -46,8 +46,10 @@ import TestSupport
         defer { temp.remove() }
         let service = try verifyUnits(service: "cassandra-backup-exporter-textfile.service",
                                       others: ["cassandra-backup-exporter-textfile.timer"], in: temp)
-        #expect(service.contains("--once --output.file /var/lib/prometheus/node-exporter/cassandra_backup.prom"))
+        #expect(service.contains("--once --no-collector.runtime --output.file /var/lib/prometheus/node-exporter/cassandra_backup.prom"))
         #expect(service.contains("ReadWritePaths=/var/lib/prometheus/node-exporter\n"))
+        // Root's user id with no capability at all: it writes Debian's root-owned textfile directory and nothing else.
+        #expect(!service.contains("\nUser=") && service.contains("\nCapabilityBoundingSet=\n") && service.contains("\nProtectSystem=strict\n"))
     }
 
     @Test func prometheusConfigAndAlertmanagerRoutingCheckClean() throws {
