@@ -43,7 +43,10 @@
     // served is the user's choice).
     runbookURLPattern: '',
 
-    // Dashboards.
+    // Dashboards. With showMultiCluster, a variable over clusterLabel (the target label that
+    // names a cluster, e.g. set by file_sd or an external label) narrows every panel to it.
+    showMultiCluster: false,
+    clusterLabel: 'cluster',
     dashboardTags: ['cassandra', 'backup', 'cassandra-backup-exporter'],
     dashboardRefresh: '1m',
     dashboardTimezone: '',

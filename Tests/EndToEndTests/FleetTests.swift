@@ -150,7 +150,8 @@ import TestSupport
         _ = try processes.start(try Command.which("vmalert"), [
             "-rule=\(try renderRules(temp, "vmalert-rules", extra: ", keepFiringFor: ''"))",
             "-datasource.url=http://127.0.0.1:\(vmPort)", "-remoteWrite.url=http://127.0.0.1:\(vmPort)",
-            "-notifier.url=http://127.0.0.1:\(amPort)", "-evaluationInterval=1s",
+            // Its notifications go to the receiver apart, so the pages counted above are Prometheus' alone.
+            "-notifier.url=\(receiver)/vmalert", "-evaluationInterval=1s",
             "-httpListenAddr=127.0.0.1:\(vmalertPort)", "-loggerLevel=ERROR"])
         try waitUntilReady("http://127.0.0.1:\(vmalertPort)/health", "vmalert")
 
@@ -174,9 +175,12 @@ import TestSupport
         print("fleet: pages received per on-call route: \(pages.mapValues { $0.sorted() }.sorted { $0.key < $1.key })")
         let received = ((try? String(contentsOfFile: temp("received"), encoding: .utf8)) ?? "").split(separator: "\n")
         for route in ["/eu ", "/us "] {
-            if let last = received.last(where: { $0.hasPrefix(route) && $0.contains(Self.page) }) {
-                print("fleet: last page to \(route)\(last.dropFirst(route.count).prefix(1500))")
-            }
+            guard let last = received.last(where: { $0.hasPrefix(route) && $0.contains(Self.page) }),
+                  let body = try? JSONSerialization.jsonObject(with: Data(last.dropFirst(route.count).utf8)) as? [String: Any] else { continue }
+            let alerts = (body["alerts"] as? [[String: Any]] ?? []).compactMap { $0["labels"] as? [String: String] }
+                .map { labels in ["node", "cluster", "datacenter", "team", "severity"].map { "\($0)=\(labels[$0] ?? "")" }.joined(separator: ",") }
+            let group = body["groupLabels"] ?? "?", receiverName = body["receiver"] ?? "?"
+            print("fleet: page to \(route)receiver=\(receiverName) groupLabels=\(group) alerts=\(alerts)")
         }
         #expect(pages["/eu"] == ["eu-01", "eu-02"], "eu's on-call")
         #expect(pages["/us"] == ["us-01"], "us's on-call")
@@ -196,6 +200,16 @@ import TestSupport
             #expect(!result.isEmpty, "panel \(panel) returned nothing: \(expr)")
             let clusters = Set(result.compactMap { ($0["metric"] as? [String: String])?["cluster"] })
             if result.count > 1 { #expect(clusters == ["eu", "us"], "panel \(panel) has per-cluster rows: \(clusters)") }
+        }
+
+        // With showMultiCluster, the cluster variable narrows every fleet panel to one cluster.
+        let multi = try Command.run("bash", [Repository.path("scripts/render-mixin.sh"), temp("multi"), "{ showMultiCluster: true }"])
+        try #require(multi.status == 0, "\(multi.stderr)")
+        for (panel, expr) in try PrometheusTests.panelQueries("cassandra-backup-fleet.json", instance: ".*", cluster: "eu",
+                                                               directory: URL(fileURLWithPath: temp("multi/dashboards"))) {
+            #expect(expr.contains("cluster=~\"eu\""), "panel \(panel) is narrowed: \(expr)")
+            let clusters = Set(try PrometheusQuery.run(prometheusURL, expr).compactMap { ($0["metric"] as? [String: String])?["cluster"] })
+            #expect(clusters.isSubset(of: ["eu"]), "panel \(panel) shows only eu: \(clusters)")
         }
 
         // The same pages in vmalert, from VictoriaMetrics.

@@ -95,8 +95,9 @@ import TestSupport
     }
 
     /// Every panel's queries, with the dashboard variables as a user would pick them.
-    static func panelQueries(_ file: String, instance: String) throws -> [(panel: String, expr: String)] {
-        let data = try Data(contentsOf: repository.appendingPathComponent("dashboards/\(file)"))
+    static func panelQueries(_ file: String, instance: String, cluster: String = ".*",
+                             directory: URL = repository.appendingPathComponent("dashboards")) throws -> [(panel: String, expr: String)] {
+        let data = try Data(contentsOf: directory.appendingPathComponent(file))
         let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var queries: [(String, String)] = []
         for panel in dashboard["panels"] as? [[String: Any]] ?? [] {
@@ -104,6 +105,7 @@ import TestSupport
                 let expr = (target["expr"] as? String ?? "")
                     .replacingOccurrences(of: "$job", with: "cassandra-backup")
                     .replacingOccurrences(of: "$instance", with: instance)
+                    .replacingOccurrences(of: "$cluster", with: cluster)
                     .replacingOccurrences(of: "$keyspace", with: ".*")
                     .replacingOccurrences(of: "$table", with: ".*")
                     .replacingOccurrences(of: "$__rate_interval", with: "30s")
