@@ -175,6 +175,11 @@ public enum ExporterMetrics {
             MetricFamily(name: "cassandra_backup_state_probe_success",
                          help: "1 when the last read of that incremental-backup state source worked. \(fromScan)",
                          samples: status.stateProbeSucceeded.map { .init([("source", $0.key.rawValue)], $0.value ? 1 : 0) }),
+            MetricFamily(name: "cassandra_backup_state_probe_duration_seconds",
+                         help: "Wall time of the last read of that incremental-backup state source (config: cassandra.yaml; runtime: nodetool or Jolokia).",
+                         samples: StateSource.allCases.compactMap { source in
+                             status.stateProbeDuration[source].map { .init([("source", source.rawValue)], $0) }
+                         }),
             MetricFamily(name: "cassandra_backup_scan_errors_total",
                          help: "Entries skipped by scans since start, by reason. \(fromScan)", kind: .counter,
                          samples: SkipReason.allCases.map { .init([("reason", $0.rawValue)], Double(status.skippedTotal[$0])) }),

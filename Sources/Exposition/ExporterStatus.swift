@@ -25,6 +25,8 @@ public struct ExporterStatus: Sendable {
     public var incrementalEnabled: [StateSource: Bool] = [:]
     /// Whether the last read of each configured source worked.
     public var stateProbeSucceeded: [StateSource: Bool] = [:]
+    /// Wall time of the last read of each configured source, in seconds.
+    public var stateProbeDuration: [StateSource: Double] = [:]
     /// The exporter's own configuration files re-read while it runs (`--web.config.file`); a
     /// file not configured is absent.
     public var configReloads: [ConfigFileKind: ConfigReloadStatus] = [:]

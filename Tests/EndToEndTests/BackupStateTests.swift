@@ -32,6 +32,22 @@ import TestSupport
         #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "runtime"]) == runtimeValue)
         #expect(samples.value("cassandra_backup_state_probe_success", ["source": "config"]) == 1)
         #expect(samples.value("cassandra_backup_state_probe_success", ["source": "runtime"]) == 1)
+        // How long each read took, as the scan reports its own.
+        for source in ["config", "runtime"] {
+            let seconds = samples.value("cassandra_backup_state_probe_duration_seconds", ["source": source])
+            #expect(seconds.map { $0 > 0 && $0 < 30 } == true, "\(source): \(String(describing: seconds))")
+        }
+    }
+
+    /// A slow nodetool shows in the runtime probe's duration.
+    @Test func probeDurationMeasuresTheRead() throws {
+        let temp = try TemporaryDirectory("state")
+        defer { temp.remove() }
+        let (config, nodetool) = try node(configured: true, nodetoolOutput: "sleep 1.2; echo running", in: temp)
+        let result = try Command.run(Self.exporter, ["--once", "--cassandra.data-dir", temp("data"), "--cassandra.config", config,
+                                                     "--nodetool.path", nodetool])
+        let seconds = parseExposition(result.stdout).value("cassandra_backup_state_probe_duration_seconds", ["source": "runtime"]) ?? 0
+        #expect(seconds >= 1.2 && seconds < 10, "\(seconds)")
     }
 
     @Test func nodetoolArgsArePassedThroughEvenWhenTheyLookLikeFlags() throws {

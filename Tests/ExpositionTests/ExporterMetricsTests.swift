@@ -27,6 +27,7 @@ import TestSupport
         status.incrementalEnabled = [.config: false, .runtime: true]
         status.stateProbeSucceeded = [.config: true, .runtime: true]
         status.configReloads = [.web: ConfigReloadStatus(successful: false, lastSuccessTimestamp: 1_699_999_000)]
+        status.stateProbeDuration = [.config: 0.002, .runtime: 1.5]
         let text = TextFormat.render(ExporterMetrics.families(measurement: measurement, status: status))
         let samples = parseExposition(text)
         let labels = ["data_dir": temp.path, "keyspace": "ks", "table": "t", "table_id": "0123456789abcdef0123456789abcdef"]
@@ -72,6 +73,7 @@ import TestSupport
         #expect(samples.value("cassandra_backup_scan_errors_total", ["reason": "vanished"]) == 0)
         #expect(samples.value("cassandra_backup_exporter_build_info", ["version": "1.2.3", "revision": "abc", "swift_version": "6.3"]) == 1)
         #expect(samples.value("cassandra_backup_exporter_config_last_reload_successful", ["file": "web"]) == 0)
+        #expect(samples.value("cassandra_backup_state_probe_duration_seconds", ["source": "runtime"]) == 1.5)
         #expect(samples.value("cassandra_backup_exporter_config_last_reload_success_timestamp_seconds", ["file": "web"]) == 1_699_999_000)
         // HELP lines of scan-derived metrics say where the values come from.
         #expect(text.contains("# HELP cassandra_backup_files Regular files under backups/. From the background scan, not the scrape."))

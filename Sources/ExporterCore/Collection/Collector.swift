@@ -78,6 +78,8 @@ public struct Collector: Sendable {
 
     private func readConfig(into status: inout ExporterStatus) {
         guard let configPath else { return }
+        let started = ContinuousClock.now
+        defer { status.stateProbeDuration[.config] = (ContinuousClock.now - started).seconds }
         do {
             let config = try CassandraConfig.load(path: configPath)
             status.incrementalEnabled[.config] = config.incrementalBackups

@@ -65,6 +65,7 @@ public final class Publisher: Sendable {
         var state = collector
         if let enabled = runtime?.enabled { state.status.incrementalEnabled[.runtime] = enabled }
         if let succeeded = runtime?.lastReadSucceeded { state.status.stateProbeSucceeded[.runtime] = succeeded }
+        if let duration = runtime?.lastReadDuration { state.status.stateProbeDuration[.runtime] = duration }
         return state
     }
 }

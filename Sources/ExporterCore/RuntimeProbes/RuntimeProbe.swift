@@ -19,12 +19,15 @@ public struct RuntimeState: Sendable, Equatable {
     public var enabled: Bool?
     /// Whether the most recent read worked; `nil` before the first read.
     public var lastReadSucceeded: Bool?
+    /// Wall time of the most recent read, in seconds; `nil` before the first read.
+    public var lastReadDuration: Double?
 
     public init() {}
 
-    /// The state after `reading`: a failure keeps the last good value.
-    public func updated(with reading: RuntimeReading) -> RuntimeState {
+    /// The state after `reading`, which took `duration`: a failure keeps the last good value.
+    public func updated(with reading: RuntimeReading, duration: Duration? = nil) -> RuntimeState {
         var next = self
+        next.lastReadDuration = duration?.seconds
         switch reading {
         case .enabled(let value):
             next.enabled = value

@@ -25,11 +25,13 @@ public struct RuntimeProbeService: Service {
 
     /// Reads once, logs a failure in one line, and returns the next state.
     public static func probeOnce(_ probe: any RuntimeProbe, after state: RuntimeState, logger: Logger) async -> RuntimeState {
+        let started = ContinuousClock.now
         let reading = await probe.read()
+        let duration = ContinuousClock.now - started
         if case .failed(let reason) = reading {
             logger.warning("runtime backup-state probe failed; keeping the last good value",
                            metadata: ["probe": "\(probe.name)", "error": "\(reason)"])
         }
-        return state.updated(with: reading)
+        return state.updated(with: reading, duration: duration)
     }
 }
