@@ -30,7 +30,7 @@ public struct WebConfigService: Service {
     }
 
     /// The outcome last reported and the failure last logged.
-    struct Seen: Sendable {
+    private struct Seen: Sendable {
         var status: ConfigReloadStatus
         var failure: String?
     }
@@ -42,7 +42,7 @@ public struct WebConfigService: Service {
     }
 
     /// One look at the file and the TLS files it names.
-    func look(_ seen: Seen) -> Seen {
+    private func look(_ seen: Seen) -> Seen {
         var next = seen
         func fail(_ message: Logger.Message, _ error: any Error) -> Seen {
             let failure = "\(error)"
