@@ -78,7 +78,7 @@ struct ExporterCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("collector.walk-timeout"),
             help: ArgumentHelp("A data directory's statvfs or listing, or a table's walk, whose calls into the filesystem stand still this long (a hung NFS or FUSE mount, a dying disk) is reported stuck (cassandra_backup_data_dir_stuck, cassandra_backup_table_stuck_seconds) and left to its thread; the scan goes on and publishes the rest, and the place is not walked again until the call returns. Its series keep their last values.", valueName: "duration"))
-    var walkTimeout = PrometheusDuration(milliseconds: 30_000)
+    var walkTimeout = PrometheusDuration(milliseconds: Int64(DataDirectoryScanner.defaultWalkTimeout / .milliseconds(1)))
 
     @Flag(name: .customLong("collector.snapshot-detail"), inversion: .prefixedNo,
           help: "Also emit the per-(table, tag) snapshot series for user snapshots. Off by default: a retention of N daily snapshots of T tables makes N×T series per metric; the per-table totals and per-tag roll-ups answer the usual questions. Automatic snapshots (dropped, truncated, pre_scrub, upgrade, repair, diagnostic) always get them.")
