@@ -23,15 +23,6 @@ import TestSupport
         func stopAll() { running.reversed().forEach { $0.stop() } }
     }
 
-    /// Polls an HTTP endpoint until it answers 2xx.
-    private func waitUntilReady(_ url: String, _ what: String, timeout: Double = 30) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while (try? Command.output("curl", ["-sf", "-o", "/dev/null", url])) == nil {
-            guard Date() < deadline else { throw CommandError(message: "\(what) did not start") }
-            usleep(200_000)
-        }
-    }
-
     private func json(_ url: String) throws -> [String: Any] {
         let output = try Command.output("curl", ["-s", url])
         return try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
@@ -113,17 +104,17 @@ import TestSupport
                 webhook_configs: [{url: '\(receiver)/us'}]
             """.write(toFile: temp("alertmanager.yml"), atomically: true, encoding: .utf8)
         let amPort = try freeLoopbackPort()
-        _ = try processes.start(try Command.which("prometheus-alertmanager"), [
+        let alertmanager = try processes.start(try Command.which("prometheus-alertmanager"), [
             "--config.file=\(temp("alertmanager.yml"))", "--storage.path=\(temp("am"))",
             "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address=", "--log.level=warn"])
-        try waitUntilReady("http://127.0.0.1:\(amPort)/-/ready", "alertmanager")
+        try alertmanager.waitUntilReady("http://127.0.0.1:\(amPort)/-/ready")
 
         // VictoriaMetrics, fed by Prometheus' remote write; vmalert with the portable rules.
         let vmPort = try freeLoopbackPort()
-        _ = try processes.start(try Command.which("victoria-metrics"), [
+        let victoriaMetrics = try processes.start(try Command.which("victoria-metrics"), [
             "-storageDataPath=\(temp("vm"))", "-httpListenAddr=127.0.0.1:\(vmPort)", "-retentionPeriod=1d",
             "-search.latencyOffset=1s", "-search.disableCache", "-loggerLevel=ERROR"])
-        try waitUntilReady("http://127.0.0.1:\(vmPort)/health", "victoria-metrics")
+        try victoriaMetrics.waitUntilReady("http://127.0.0.1:\(vmPort)/health")
 
         let promPort = try freeLoopbackPort()
         try """
@@ -144,16 +135,16 @@ import TestSupport
             "--config.file=\(temp("prometheus.yml"))", "--storage.tsdb.path=\(temp("tsdb"))",
             "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn"])
         let prometheusURL = "http://127.0.0.1:\(promPort)"
-        try waitUntilReady(prometheusURL + "/-/ready", "prometheus")
+        try prometheus.waitUntilReady(prometheusURL + "/-/ready")
 
         let vmalertPort = try freeLoopbackPort()
-        _ = try processes.start(try Command.which("vmalert"), [
+        let vmalert = try processes.start(try Command.which("vmalert"), [
             "-rule=\(try renderRules(temp, "vmalert-rules", extra: ", keepFiringFor: ''"))",
             "-datasource.url=http://127.0.0.1:\(vmPort)", "-remoteWrite.url=http://127.0.0.1:\(vmPort)",
             // Its notifications go to the receiver apart, so the pages counted above are Prometheus' alone.
             "-notifier.url=\(receiver)/vmalert", "-evaluationInterval=1s",
             "-httpListenAddr=127.0.0.1:\(vmalertPort)", "-loggerLevel=ERROR"])
-        try waitUntilReady("http://127.0.0.1:\(vmalertPort)/health", "vmalert")
+        try vmalert.waitUntilReady("http://127.0.0.1:\(vmalertPort)/health")
 
         // Each cluster's on-call receives one page, grouped per cluster, naming exactly its filling nodes.
         var pages: [String: Set<String>] = [:]

@@ -85,11 +85,7 @@ import TestSupport
             "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
         ])
         let url = "http://127.0.0.1:\(port)"
-        let deadline = Date().addingTimeInterval(30)
-        while (try? Command.output("curl", ["-sf", url + "/-/ready"])) == nil {
-            guard Date() < deadline else { throw CommandError(message: "prometheus did not start: \(prometheus.standardError)") }
-            usleep(100_000)
-        }
+        try prometheus.waitUntilReady(url + "/-/ready")
         Thread.sleep(forTimeInterval: settle)
         return Stack(temp: temp, simulator: simulator, exporter: exporter, prometheus: prometheus, prometheusURL: url, exporterTarget: target)
     }

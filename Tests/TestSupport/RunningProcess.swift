@@ -47,6 +47,18 @@ public final class RunningProcess: @unchecked Sendable {
         return port
     }
 
+    /// Waits until `url` answers 2xx (a server's readiness or health endpoint); throws after
+    /// `timeout` seconds with what the process wrote to standard error.
+    public func waitUntilReady(_ url: String, timeout: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while (try? Command.output("curl", ["-sf", "-o", "/dev/null", url])) == nil {
+            guard Date() < deadline, process.isRunning else {
+                throw CommandError(message: "\(process.executableURL?.lastPathComponent ?? "?") did not get ready at \(url): \(standardError)")
+            }
+            usleep(100_000)
+        }
+    }
+
     /// Sends `signal` and waits up to `timeout` seconds; returns the exit status, or nil if still running.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 10) -> Int32? {

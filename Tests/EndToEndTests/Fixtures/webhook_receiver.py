@@ -3,6 +3,7 @@
 `<path> <body>` to OUT, and writes the port it listens on (loopback, chosen by the system) to
 PORTFILE. Usage: webhook_receiver.py PORTFILE OUT"""
 import http.server
+import os
 import sys
 
 
@@ -21,6 +22,5 @@ class Receiver(http.server.BaseHTTPRequestHandler):
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
 with open(sys.argv[1] + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
-import os
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 server.serve_forever()
