@@ -1,5 +1,5 @@
 # Shortcuts for the scripts the README names.
-.PHONY: demo test bench install mixin deb image
+.PHONY: demo test bench install mixin lint deb image
 
 demo:
 	bash scripts/demo.sh
@@ -16,6 +16,10 @@ install:
 # alerts/, dashboards/ and deploy/kubernetes/prometheusrule.yaml from mixin/ (Debian's jsonnet).
 mixin:
 	bash scripts/render-mixin.sh
+
+# jsonnetfmt --test and mixin/lint.py's rules, as node-mixin's `make lint` (also run by the tests).
+lint:
+	bash scripts/lint-mixin.sh
 
 # dist/cassandra-backup-exporter_<version>_<arch>.deb (debhelper; DEB_VERSION overrides the version).
 deb:

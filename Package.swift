@@ -17,11 +17,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
-        // MARK: C boundary: the only unsafe interop with libmicrohttpd, zlib, libyaml and libcurl.
+        // MARK: C boundary: the only unsafe interop with libmicrohttpd, zlib, libxcrypt, libyaml and libcurl.
         .systemLibrary(
             name: "CMicroHTTPD",
             pkgConfig: "libmicrohttpd",
-            providers: [.apt(["libmicrohttpd-dev", "libgnutls28-dev", "libcrypt-dev"])]
+            providers: [.apt(["libmicrohttpd-dev", "libgnutls28-dev"])]
         ),
         .systemLibrary(
             name: "CZlib",
@@ -30,9 +30,13 @@ let package = Package(
         ),
         // glibc's malloc.h: the exporter runs on one malloc arena.
         .systemLibrary(name: "CMalloc"),
-        // The C that is logic rather than a call adaptor: bcrypt comparison, client-certificate check.
-        .target(name: "CWebAuth", dependencies: ["CMicroHTTPD"]),
-        .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD", "CWebAuth", "CZlib"]),
+        // The C that is logic rather than a call adaptor: the TLS client-certificate check
+        // (MHD_get_connection_info is variadic) and the bcrypt comparison (libxcrypt's crypt_r).
+        .target(name: "CClientCertificate", dependencies: ["CMicroHTTPD"]),
+        .target(name: "MicroHTTPD", dependencies: ["CMicroHTTPD", "CClientCertificate", "CZlib"]),
+        .target(name: "CBcrypt", linkerSettings: [.linkedLibrary("crypt")]),
+        // Password checks against exporter-toolkit's bcrypt hashes.
+        .target(name: "PasswordHash", dependencies: ["CBcrypt"]),
         .systemLibrary(
             name: "CLibYAML",
             pkgConfig: "yaml-0.1",
@@ -60,7 +64,7 @@ let package = Package(
         .target(
             name: "ExporterCore",
             dependencies: [
-                "BackupScan", "Exposition", "HTTPClient", "MicroHTTPD", "YAMLTree",
+                "BackupScan", "Exposition", "HTTPClient", "MicroHTTPD", "PasswordHash", "YAMLTree",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
@@ -105,17 +109,22 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["NodeSimulator"], path: "Tests/TestSupport"),
         .testTarget(name: "BackupScanTests", dependencies: ["BackupScan", "NodeSimulator", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupScan", "TestSupport"]),
-        .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "CWebAuth", "TestSupport"]),
+        .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "TestSupport"]),
+        .testTarget(name: "PasswordHashTests", dependencies: ["PasswordHash", "TestSupport"]),
         .testTarget(name: "YAMLTreeTests", dependencies: ["YAMLTree"]),
         .testTarget(
             name: "ExporterCoreTests",
-            dependencies: ["ExporterCore", "BackupScan", "HTTPClient", "MicroHTTPD", "NodeSimulator", "TestSupport"],
-            exclude: ["Fixtures"]
+            dependencies: ["ExporterCore", "BackupScan", "Exposition", "HTTPClient", "MicroHTTPD", "NodeSimulator", "TestSupport"],
+            exclude: ["Collection/Fixtures"]
         ),
+        // The exporter's binary, started: endpoints, scans, faults, Prometheus and Alertmanager.
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["NodeSimulator", "TestSupport", "MicroHTTPD"],
             exclude: ["Fixtures"]
         ),
+        // What ships beside the binary: the mixin's rules and dashboards, the .deb, the image, deploy/.
+        .testTarget(name: "MixinTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "PackagingTests", dependencies: ["NodeSimulator", "TestSupport"]),
     ]
 )

@@ -1,11 +1,18 @@
 #!/usr/bin/env bash
 # Installs the named Debian packages that are not installed yet (apt-get, sudo when not root).
-# Usage: bash scripts/apt-install.sh [--build] PACKAGE...   --build adds what building the exporter needs.
+# Usage: bash scripts/apt-install.sh [--build] [--runtime] PACKAGE...
+#   --build adds what building the exporter needs, --runtime what its binary loads (the one list
+#   of each: the README, the Containerfile and the other scripts use these).
 set -euo pipefail
 build=(libmicrohttpd-dev libgnutls28-dev libcrypt-dev zlib1g-dev libyaml-dev libcurl4-gnutls-dev pkg-config)
+runtime=(libmicrohttpd12 zlib1g libyaml-0-2 libcurl3-gnutls libcrypt1 ca-certificates)
 wanted=()
 for argument in "$@"; do
-    if [ "$argument" = --build ]; then wanted+=("${build[@]}"); else wanted+=("$argument"); fi
+    case "$argument" in
+        --build) wanted+=("${build[@]}") ;;
+        --runtime) wanted+=("${runtime[@]}") ;;
+        *) wanted+=("$argument") ;;
+    esac
 done
 missing=()
 for package in "${wanted[@]}"; do

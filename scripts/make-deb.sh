@@ -11,13 +11,13 @@ upstream=$(bash scripts/version.sh)
 version=${DEB_VERSION:-$upstream-1}
 maintainer="${DEBFULLNAME:-cassandra-backup-exporter packagers} <${DEBEMAIL:-packagers@example.org}>"
 
-swift build -c release --static-swift-stdlib --scratch-path .build-static --product cassandra-backup-exporter
+binary=$(bash scripts/build-release.sh)
 
 stage=dist/build/cassandra-backup-exporter-$version
 rm -rf dist/build && mkdir -p "$stage/docs" dist
 cp -r debian alerts dashboards README.md "$stage/"
 cp docs/runbook.md docs/metrics.md "$stage/docs/"
-cp .build-static/release/cassandra-backup-exporter "$stage/"
+cp "$binary" "$stage/"
 sed "s/@MAINTAINER@/$maintainer/" debian/control > "$stage/debian/control"
 # The unit of deploy/systemd, with the packaged binary's path and without the by-hand install notes.
 {

@@ -12,8 +12,7 @@ version=$(bash scripts/version.sh)
 image=${IMAGE:-cassandra-backup-exporter:$version}
 export STORAGE_DRIVER=${STORAGE_DRIVER:-vfs}
 
-swift build -c release --static-swift-stdlib --scratch-path .build-static --product cassandra-backup-exporter
-binary=.build-static/release/cassandra-backup-exporter
+binary=$(bash scripts/build-release.sh)
 
 root=$(mktemp -d)
 chmod 0755 "$root"

@@ -4,7 +4,7 @@
 # bound. Any sanitizer report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suites="BackupScanTests|ExpositionTests|ExporterCoreTests|MicroHTTPDTests|YAMLTreeTests"
+suites="BackupScanTests|ExpositionTests|ExporterCoreTests|MicroHTTPDTests|PasswordHashTests|YAMLTreeTests"
 for sanitizer in address thread; do
     swift build --build-tests --sanitize=$sanitizer --scratch-path .build-$sanitizer >/dev/null
     log=$(mktemp)

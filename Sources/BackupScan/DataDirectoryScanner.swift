@@ -58,7 +58,7 @@ public struct DataDirectoryScanner: Sendable {
     }
 
     /// The outcome of a scan with a cache.
-    public struct Result: Sendable {
+    public struct Report: Sendable {
         public let measurement: NodeMeasurement
         /// What the next scan may reuse.
         public let cache: ScanCache
@@ -84,7 +84,7 @@ public struct DataDirectoryScanner: Sendable {
     /// At most ``parallelism`` threads are ever stuck in one data directory: past that, its
     /// remaining tables also keep their previous values.
     /// - Throws: ``Failure`` when a configured data directory cannot be opened or listed.
-    public func scan(reusing cache: ScanCache?, previous: NodeMeasurement? = nil) throws(Failure) -> Result {
+    public func scan(reusing cache: ScanCache?, previous: NodeMeasurement? = nil) throws(Failure) -> Report {
         let waitedBefore = budget?.spent.waited ?? .zero
         var errors = ScanErrorCounts()
         var filesystems: [DataDirectoryFilesystem] = []
@@ -139,7 +139,7 @@ public struct DataDirectoryScanner: Sendable {
         let health = dataDirectories.map { path in
             DataDirectoryHealth(dataDirectory: path, stuck: stuckNow.keys.contains { $0.dataDirectory == path })
         }
-        return Result(measurement: NodeMeasurement(tables: tables, filesystems: filesystems, errors: errors,
+        return Report(measurement: NodeMeasurement(tables: tables, filesystems: filesystems, errors: errors,
                                                    dataDirectories: health, stuckTables: stuckTables),
                       cache: nextCache, tablesWalked: tables.count - reused - kept, tablesReused: reused,
                       budgetWait: (budget?.spent.waited ?? .zero) - waitedBefore)
@@ -171,7 +171,7 @@ public struct DataDirectoryScanner: Sendable {
     /// Lists every data directory on threads of its own, each watched as a table walk is: a data
     /// directory whose `open`, listing or `statvfs` hangs is reported stuck and not touched again
     /// until that call returns.
-    private func listDataDirectories() -> [JobOutcome<Swift.Result<Listing, Failure>>] {
+    private func listDataDirectories() -> [JobOutcome<Result<Listing, Failure>>] {
         let paths = dataDirectories
         let stuck = self.stuck
         return WatchedJobs.run(count: paths.count, threads: paths.count, limit: walkTimeout, name: Self.walkerThreadName,
@@ -182,7 +182,7 @@ public struct DataDirectoryScanner: Sendable {
                                returnedLate: { stuck.clear(.dataDirectory(paths[$0])) })
     }
 
-    private func list(_ path: String, progress: WalkProgress) -> Swift.Result<Listing, Failure> {
+    private func list(_ path: String, progress: WalkProgress) -> Result<Listing, Failure> {
         let root: Directory
         let keyspaces: [Directory.Entry]
         let usage: FilesystemUsage

@@ -216,30 +216,32 @@ struct EntryName {
 struct DirectoryStamp: Equatable, Sendable {
     let device: UInt64
     let inode: UInt64
+    /// mtime: entries added, removed or renamed.
     let modified: timespec
-    let changed: timespec
+    /// ctime: the directory's own status (permissions, owner, links).
+    let statusChanged: timespec
 
     init(_ raw: stat) {
         device = UInt64(raw.st_dev)
         inode = UInt64(raw.st_ino)
         modified = raw.st_mtim
-        changed = raw.st_ctim
+        statusChanged = raw.st_ctim
     }
 
     static func == (lhs: DirectoryStamp, rhs: DirectoryStamp) -> Bool {
         lhs.device == rhs.device && lhs.inode == rhs.inode
             && lhs.modified.tv_sec == rhs.modified.tv_sec && lhs.modified.tv_nsec == rhs.modified.tv_nsec
-            && lhs.changed.tv_sec == rhs.changed.tv_sec && lhs.changed.tv_nsec == rhs.changed.tv_nsec
+            && lhs.statusChanged.tv_sec == rhs.statusChanged.tv_sec && lhs.statusChanged.tv_nsec == rhs.statusChanged.tv_nsec
     }
 
     /// Whether either time is at or after `instant` (seconds since the epoch).
     func changed(since instant: Double) -> Bool {
-        max(Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9, Double(changed.tv_sec) + Double(changed.tv_nsec) / 1e9) >= instant
+        max(Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9, Double(statusChanged.tv_sec) + Double(statusChanged.tv_nsec) / 1e9) >= instant
     }
 }
 
 /// A system call failed for one entry.
 struct EntryError: Error {
     let code: Int32
-    var reason: SkipReason { SkipReason(errno: code) }
+    var reason: ScanErrorReason { ScanErrorReason(errno: code) }
 }

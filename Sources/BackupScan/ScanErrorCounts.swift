@@ -1,13 +1,13 @@
 /// Entries skipped during a scan, by reason.
 public struct ScanErrorCounts: Sendable, Equatable {
-    public private(set) var counts: [SkipReason: UInt64] = [:]
+    public private(set) var counts: [ScanErrorReason: UInt64] = [:]
 
     public init() {}
 
     /// The count for one reason.
-    public subscript(reason: SkipReason) -> UInt64 { counts[reason, default: 0] }
+    public subscript(reason: ScanErrorReason) -> UInt64 { counts[reason, default: 0] }
 
-    mutating func record(_ reason: SkipReason) {
+    mutating func record(_ reason: ScanErrorReason) {
         counts[reason, default: 0] += 1
     }
 

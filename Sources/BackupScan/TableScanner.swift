@@ -37,7 +37,7 @@ struct TableScanner {
     mutating func measure(_ name: EntryName, in keyspace: Directory, key: TableKey) -> TableMeasurement? {
         guard let table = open(name, in: keyspace, path: "") else { return nil }
         tableDevice = stamps.first?.stamp.device ?? 0
-        var live = FileSetTally()
+        var live = HardLinkTally()
         var hasBackups = false
         var hasSnapshots = false
         while let entry = next(in: table) {
@@ -55,13 +55,13 @@ struct TableScanner {
             }
         }
 
-        var backups = FileSetTally()
+        var backups = HardLinkTally()
         if hasBackups, let directory = open(EntryName(literal: "backups"), in: table, path: "backups") {
             walk(directory, path: "backups", into: &backups, depth: 0)
         }
         let backupInodes = backups.inodes()
         let liveInodes = live.inodes()
-        var allSnapshots = FileSetTally()
+        var allSnapshots = HardLinkTally()
         let snapshots = hasSnapshots ? measureSnapshots(in: table, into: &allSnapshots) : []
         return TableMeasurement(
             key: key,
@@ -74,7 +74,7 @@ struct TableScanner {
         )
     }
 
-    private mutating func addLiveFiles(of index: Directory, to live: inout FileSetTally) {
+    private mutating func addLiveFiles(of index: Directory, to live: inout HardLinkTally) {
         while let entry = next(in: index) {
             guard kind(of: entry, in: index) == .regular, let status = status(of: entry, in: index) else { continue }
             live.add(isDataFile: entry.hasSuffix("-Data.db"), status: status)
@@ -85,14 +85,14 @@ struct TableScanner {
 
     /// Measures every `snapshots/<tag>/`; also adds each one's files to `all`, the union over the
     /// table's snapshots.
-    private mutating func measureSnapshots(in table: Directory, into all: inout FileSetTally) -> [SnapshotMeasurement] {
+    private mutating func measureSnapshots(in table: Directory, into all: inout HardLinkTally) -> [SnapshotMeasurement] {
         guard let snapshots = open(EntryName(literal: "snapshots"), in: table, path: "snapshots") else { return [] }
         var result: [SnapshotMeasurement] = []
         while let entry = next(in: snapshots) {
             guard kind(of: entry, in: snapshots) == .directory else { continue }
             let name = entry.copiedName.text
             guard let tag = open(entry, in: snapshots, path: "snapshots/" + name) else { continue }
-            var tally = FileSetTally()
+            var tally = HardLinkTally()
             walk(tag, path: "snapshots/" + name, into: &tally, depth: 0)
             all.merge(tally)
             let manifest = tag.readSmallFile("manifest.json", limit: Self.manifestSizeLimit).flatMap(SnapshotManifest.init(json:))
@@ -108,7 +108,7 @@ struct TableScanner {
     // MARK: Walking
 
     /// Adds every regular file below `directory` (at `path`) to `tally`, recursively.
-    private mutating func walk(_ directory: Directory, path: String, into tally: inout FileSetTally, depth: Int) {
+    private mutating func walk(_ directory: Directory, path: String, into tally: inout HardLinkTally, depth: Int) {
         while let entry = next(in: directory) {
             switch kind(of: entry, in: directory) {
             case .regular:

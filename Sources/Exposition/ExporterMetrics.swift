@@ -182,7 +182,7 @@ public enum ExporterMetrics {
                          }),
             MetricFamily(name: "cassandra_backup_scan_errors_total",
                          help: "Entries skipped by scans since start, by reason. \(fromScan)", kind: .counter,
-                         samples: SkipReason.allCases.map { .init([("reason", $0.rawValue)], Double(status.skippedTotal[$0])) }),
+                         samples: ScanErrorReason.allCases.map { .init([("reason", $0.rawValue)], Double(status.scanErrorsTotal[$0])) }),
             MetricFamily(name: "cassandra_backup_exporter_build_info",
                          help: "Constant 1, labelled with the exporter's version, revision and Swift version.", kind: .info,
                          samples: [.init([("version", status.build.version), ("revision", status.build.revision),

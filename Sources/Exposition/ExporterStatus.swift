@@ -19,7 +19,7 @@ public struct ExporterStatus: Sendable {
     /// Whether per-(table, tag) series are emitted for user snapshots too (`--collector.snapshot-detail`).
     public var snapshotDetail = false
     /// Entries skipped since start, by reason.
-    public var skippedTotal = ScanErrorCounts()
+    public var scanErrorsTotal = ScanErrorCounts()
     /// Whether incremental backup is enabled, per source; a source that was never read
     /// successfully is absent.
     public var incrementalEnabled: [StateSource: Bool] = [:]

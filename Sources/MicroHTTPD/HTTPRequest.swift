@@ -1,5 +1,5 @@
 import CMicroHTTPD
-import CWebAuth
+import CClientCertificate
 
 /// One HTTP request as seen by the handler. Valid only during the handler call.
 public struct HTTPRequest {
@@ -21,7 +21,7 @@ public struct HTTPRequest {
 
     /// The client's TLS certificate, checked against the server's trusted CA.
     public var clientCertificate: ClientCertificate {
-        switch CWebAuth_clientCertificate(connection) {
+        switch CClientCertificate_verify(connection) {
         case 1: .verified
         case 0: .none
         default: .invalid

@@ -120,7 +120,12 @@ public final class HTTPServer: Sendable {
         self.messageLog = messageLog
         self.listener = listener
         slowWork = SlowWorkQueue(limit: limits.slowWorkQueue)
-        var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_AUTO.rawValue
+        // poll(2), not epoll: libmicrohttpd 0.9.75's MHD_quiesce_daemon removes the listening
+        // socket from each worker's epoll set while the worker may already have removed it, and
+        // aborts the process when it finds it gone (daemon.c, "Failed to remove listen FD from
+        // epoll set"; the worker's own path tolerates ENOENT, quiesce's does not). Seen once in a
+        // test run stopping a server. With poll, quiescing only signals each worker's ITC.
+        var flags = UInt32(MHD_USE_POLL_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
                            | MHD_USE_ERROR_LOG.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue)
         if tls != nil { flags |= UInt32(MHD_USE_TLS.rawValue) }
         var strings: [UnsafeMutablePointer<CChar>] = []

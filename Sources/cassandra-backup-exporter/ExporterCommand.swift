@@ -1,6 +1,5 @@
 import ArgumentParser
 import BackupScan
-import CMalloc
 import ExporterCore
 import Exposition
 import FoundationEssentials
@@ -96,11 +95,17 @@ struct ExporterCommand: AsyncParsableCommand {
             help: ArgumentHelp("Options passed to nodetool before the subcommand, split on spaces (no shell), e.g. \"-h 127.0.0.1 -p 7199 -u monitor -pwf /etc/cassandra/jmx.pw\".", valueName: "args"))
     var nodetoolArguments = ""
 
-    @Option(name: .customLong("nodetool.interval"), help: ArgumentHelp("Time between runtime probes (each nodetool run starts a JVM).", valueName: "duration"))
-    var nodetoolInterval = PrometheusDuration(milliseconds: 300_000)
+    @Option(name: .customLong("collector.runtime.interval"),
+            help: ArgumentHelp("Time between runtime probes, nodetool or Jolokia (each nodetool run starts a JVM).", valueName: "duration"))
+    var runtimeInterval = PrometheusDuration(milliseconds: 300_000)
 
-    @Option(name: .customLong("nodetool.timeout"), help: ArgumentHelp("Time a runtime probe may take; nodetool's whole process group is killed after it.", valueName: "duration"))
-    var nodetoolTimeout = PrometheusDuration(milliseconds: 30_000)
+    @Option(name: .customLong("collector.runtime.timeout"),
+            help: ArgumentHelp("Time a runtime probe, nodetool or Jolokia, may take; nodetool's whole process group is killed after it.", valueName: "duration"))
+    var runtimeTimeout = PrometheusDuration(milliseconds: 30_000)
+
+    /// The names these had before they governed Jolokia too; kept for existing units and scripts.
+    @Option(name: .customLong("nodetool.interval"), help: .hidden) var legacyRuntimeInterval: PrometheusDuration?
+    @Option(name: .customLong("nodetool.timeout"), help: .hidden) var legacyRuntimeTimeout: PrometheusDuration?
 
     @Option(name: .customLong("jolokia.url"),
             help: ArgumentHelp("Jolokia agent base URL (e.g. http://127.0.0.1:8778/jolokia): read the runtime state over HTTP instead of running nodetool.", valueName: "url"))
@@ -158,6 +163,12 @@ struct ExporterCommand: AsyncParsableCommand {
         guard fullScanEvery >= 1 else { throw ValidationError("--collector.full-scan-every must be at least 1") }
         guard maxStatRate >= 0, maxStatRate.isFinite else { throw ValidationError("--collector.max-stat-rate must be 0 (no limit) or more") }
         if outputFile != nil, !once { throw ValidationError("--output.file needs --once") }
+        for (new, old, given) in [("collector.runtime.interval", "nodetool.interval", legacyRuntimeInterval),
+                                  ("collector.runtime.timeout", "nodetool.timeout", legacyRuntimeTimeout)] where given != nil {
+            if CommandLine.arguments.contains(where: { $0 == "--\(new)" || $0.hasPrefix("--\(new)=") }) {
+                throw ValidationError("--\(old) is the old name of --\(new): give one of them")
+            }
+        }
         if let jolokiaURL {
             guard let url = URL(string: jolokiaURL), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 // Not quoted, not even in part: where a mistyped URL holds its password is anyone's guess.
@@ -183,132 +194,15 @@ struct ExporterCommand: AsyncParsableCommand {
     /// blind for the alerts; a probe or an idle connection never needs an hour.
     private var durationLimits: [(flag: String, duration: PrometheusDuration, limit: PrometheusDuration)] {
         let day = PrometheusDuration(milliseconds: 86_400_000), hour = PrometheusDuration(milliseconds: 3_600_000)
-        return [("collector.interval", interval, day), ("collector.walk-timeout", walkTimeout, hour), ("nodetool.interval", nodetoolInterval, day),
-                ("nodetool.timeout", nodetoolTimeout, hour), ("web.connection-timeout", connectionTimeout, hour)]
+        return [("collector.interval", interval, day), ("collector.walk-timeout", walkTimeout, hour),
+                (legacyRuntimeInterval == nil ? "collector.runtime.interval" : "nodetool.interval", probeInterval, day),
+                (legacyRuntimeTimeout == nil ? "collector.runtime.timeout" : "nodetool.timeout", probeTimeout, hour),
+                ("web.connection-timeout", connectionTimeout, hour)]
     }
 
-    func run() async throws {
-        let logger = makeLogger()
-        let settings = try resolveSettings()
-        if let outputFile, let directory = settings.dataDirectories.first(where: { outputFile.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) {
-            throw ValidationError("--output.file \(outputFile) is inside the data directory \(directory); the exporter never writes there")
-        }
-        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism,
-                                                                   budget: maxStatRate > 0 ? IOBudget(callsPerSecond: maxStatRate) : nil,
-                                                                   lowPriority: lowPriority, walkTimeout: walkTimeout.duration),
-                                  configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
-        let initial = CollectorState(build: .current, interval: once ? nil : interval.duration, snapshotDetail: snapshotDetail)
-        // A broken web config at start-up stops the exporter with one line (also with --once).
-        let webConfig = try webConfigFile.map { path throws(ConfigFileError) in try WebConfig.load(path: path) } ?? WebConfig()
-        let probe = runtimeProbe()
-
-        if once {
-            async let runtime: RuntimeState? = if let probe {
-                await RuntimeProbeService.probeOnce(probe, after: RuntimeState(), logger: logger)
-            } else {
-                nil
-            }
-            let state = collector.collect(after: initial)
-            guard state.status.lastScanSucceeded == true else { throw ExitCode.failure }
-            var merged = Publisher.merged(state, await runtime)
-            // node_exporter's textfile collector refuses series it exports itself (process_*).
-            merged.status.process = nil
-            let exposition = Pages.exposition(of: merged)
-            if let outputFile {
-                try TextfileWriter.write(exposition, to: outputFile)
-            } else {
-                _ = try FileDescriptor.standardOutput.writeAll(exposition.utf8)
-            }
-            return
-        }
-
-        let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath)
-        let limits = HTTPServer.Limits(connections: maxConnections,
-                                       connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000))
-        let listeners = try systemdSocket ? ListeningSocket.fromSystemd() : listenAddresses.map { address throws(HTTPServerError) in
-            try ListeningSocket(address: address)
-        }
-        let front = try WebFront(config: webConfig, listeners: listeners, limits: limits, telemetryPath: telemetryPath,
-                                 publisher: publisher, logger: logger)
-        let addresses = systemdSocket ? listeners.map { "systemd:\($0.port)" } : listenAddresses.map(\.description)
-        for (address, port) in zip(addresses, front.ports) {
-            logger.info("listening", metadata: ["address": "\(address)", "port": "\(port)",
-                                                "tls": "\(webConfig.tls != nil)", "basic_auth": "\(!webConfig.users.isEmpty)",
-                                                "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
-                                                "runtime_probe": "\(probe?.name ?? "none")"])
-        }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: CollectorService(collector: collector, interval: interval.duration, initialState: initial) {
-                publisher.publish($0)
-            }),
-            .init(service: HTTPService(front: front)),
-        ]
-        if let webConfigFile {
-            services.append(.init(service: WebConfigService(path: webConfigFile, logger: logger, front: front) {
-                publisher.publish($0, for: .web)
-            }))
-        }
-        if let probe {
-            services.append(.init(service: RuntimeProbeService(probe: probe, interval: nodetoolInterval.duration, logger: logger) {
-                publisher.publish($0)
-            }))
-        }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
-                                                      logger: logger))
-        try await group.run()
-        logger.info("stopped")
-    }
-
-    private func makeLogger() -> Logger {
-        let level = logLevel.level
-        let format = logFormat
-        return Logger(label: "cassandra-backup-exporter") { _ in LineLogHandler(format: format, level: level) }
-    }
-
-    /// The runtime probe: none with --no-collector.runtime, else Jolokia when a URL is given, else
-    /// nodetool from --nodetool.path or PATH, else none.
-    private func runtimeProbe() -> (any RuntimeProbe)? {
-        guard runtimeProbeEnabled else { return nil }
-        if let jolokiaURL, let url = URL(string: jolokiaURL) {
-            return JolokiaProbe(baseURL: url, timeout: nodetoolTimeout.duration, proxyFromEnvironment: jolokiaProxyFromEnvironment)
-        }
-        guard let path = nodetoolPath ?? Self.findOnPath("nodetool") else { return nil }
-        return NodetoolProbe(executable: path, arguments: nodetoolArguments.split(separator: " ").map(String.init),
-                             timeout: nodetoolTimeout.duration)
-    }
-
-    private static func findOnPath(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Data directories and cassandra.yaml after applying the defaults.
-    private func resolveSettings() throws -> (dataDirectories: [String], configPath: String?) {
-        var configPath = cassandraConfig
-        if configPath == nil {
-            let candidate = CassandraConfig.defaultPath()
-            if FileManager.default.fileExists(atPath: candidate) { configPath = candidate }
-        }
-        // A broken cassandra.yaml at start-up stops the exporter with one line.
-        let config = try configPath.map { path throws(ConfigFileError) in try CassandraConfig.load(path: path) }
-        if !dataDirectories.isEmpty { return (dataDirectories, configPath) }
-        let defaults = (config ?? CassandraConfig(incrementalBackups: false, dataFileDirectories: []))
-            .tableDirectories(fallback: "/var/lib/cassandra/data")
-        for directory in defaults where !FileManager.default.fileExists(atPath: directory) {
-            throw ValidationError("data directory \(directory) (default) does not exist; pass --cassandra.data-dir")
-        }
-        return (defaults, configPath)
-    }
-
-    /// One malloc arena for the whole process, unless `MALLOC_ARENA_MAX` says otherwise. glibc
-    /// gives threads that allocate at the same time arenas of their own (up to 8 per core) and
-    /// reuses memory freed in an arena only there, so the walkers and libmicrohttpd's threads each
-    /// kept a high-water mark of their own. At 1M files the daemon's peak RSS under churn went from
-    /// 43.2 to 32.6 MB; the price is CPU in malloc: a 2-thread walk of that tree takes 1.02
-    /// CPU-s instead of 0.96 (README, "What it costs a node").
-    private static func useOneMallocArena() {
-        if getenv("MALLOC_ARENA_MAX") == nil { mallopt(M_ARENA_MAX, 1) }
-    }
+    /// The runtime probe's interval and timeout, under their new or their old names.
+    var probeInterval: PrometheusDuration { legacyRuntimeInterval ?? runtimeInterval }
+    var probeTimeout: PrometheusDuration { legacyRuntimeTimeout ?? runtimeTimeout }
 
     /// Prints errors as one line on standard error instead of ArgumentParser's usage block.
     static func main() async {
@@ -332,30 +226,4 @@ struct ExporterCommand: AsyncParsableCommand {
             Glibc.exit(code.rawValue == 0 ? 1 : code.rawValue)
         }
     }
-}
-
-/// The `--log.level` values.
-enum LogLevel: String, ExpressibleByArgument, CaseIterable {
-    case debug, info, warn, error
-
-    var level: Logger.Level {
-        switch self {
-        case .debug: .debug
-        case .info: .info
-        case .warn: .warning
-        case .error: .error
-        }
-    }
-}
-
-extension LogFormat: ExpressibleByArgument {}
-
-extension PrometheusDuration: ExpressibleByArgument {
-    public init?(argument: String) { self.init(argument) }
-    public var defaultValueDescription: String { description }
-}
-
-extension ListenAddress: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(parsing: argument) }
-    public var defaultValueDescription: String { description }
 }

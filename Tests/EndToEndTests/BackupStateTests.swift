@@ -13,10 +13,7 @@ import TestSupport
     private func node(configured: Bool, nodetoolOutput output: String, in temp: TemporaryDirectory) throws -> (config: String, nodetool: String) {
         try FileManager.default.createDirectory(atPath: temp("data"), withIntermediateDirectories: true)
         try "incremental_backups: \(configured)\n".write(toFile: temp("cassandra.yaml"), atomically: true, encoding: .utf8)
-        try FileManager.default.createDirectory(atPath: temp("bin"), withIntermediateDirectories: true)
-        try "#!/bin/sh\n\(output)\n".write(toFile: temp("bin/nodetool"), atomically: true, encoding: .utf8)
-        chmod(temp("bin/nodetool"), 0o755)
-        return (temp("cassandra.yaml"), temp("bin/nodetool"))
+        return (temp("cassandra.yaml"), try StandInNodetool.write(output, to: temp("bin/nodetool")))
     }
 
     @Test(arguments: [(false, "running", 0.0, 1.0), (true, "not running", 1.0, 0.0), (true, "running", 1.0, 1.0)] as [(Bool, String, Double, Double)])
@@ -73,13 +70,15 @@ import TestSupport
         #expect(parseExposition(without.stdout).value("cassandra_backup_state_probe_success", ["source": "runtime"]) == nil)
     }
 
-    @Test func hangingNodetoolEndsWithinItsTimeoutInOnceMode() throws {
+    /// Under the timeout's name and its old one, still accepted.
+    @Test(arguments: ["--collector.runtime.timeout", "--nodetool.timeout"])
+    func hangingNodetoolEndsWithinItsTimeoutInOnceMode(flag: String) throws {
         let temp = try TemporaryDirectory("state")
         defer { temp.remove() }
         let (_, nodetool) = try node(configured: true, nodetoolOutput: "sleep 60", in: temp)
         let started = Date()
         let result = try Command.run(Self.exporter, ["--once", "--cassandra.data-dir", temp("data"), "--nodetool.path", nodetool,
-                                                     "--nodetool.timeout", "1s"])
+                                                     flag, "1s"])
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(result.status == 0)
         let samples = parseExposition(result.stdout)

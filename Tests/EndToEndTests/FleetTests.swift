@@ -116,8 +116,7 @@ import TestSupport
             "-search.latencyOffset=1s", "-search.disableCache", "-loggerLevel=ERROR"])
         try victoriaMetrics.waitUntilReady("http://127.0.0.1:\(vmPort)/health")
 
-        let promPort = try freeLoopbackPort()
-        try """
+        let prometheus = try PrometheusServer(config: """
             global:
               scrape_interval: 1s
               evaluation_interval: 1s
@@ -130,12 +129,8 @@ import TestSupport
             scrape_configs:
               - job_name: cassandra-backup
                 file_sd_configs: [{files: ['\(temp("targets.json"))']}]
-            """.write(toFile: temp("prometheus.yml"), atomically: true, encoding: .utf8)
-        let prometheus = try processes.start(try Command.which("prometheus"), [
-            "--config.file=\(temp("prometheus.yml"))", "--storage.tsdb.path=\(temp("tsdb"))",
-            "--web.listen-address=127.0.0.1:\(promPort)", "--log.level=warn"])
-        let prometheusURL = "http://127.0.0.1:\(promPort)"
-        try prometheus.waitUntilReady(prometheusURL + "/-/ready")
+            """, in: temp, launch: processes.start)
+        let prometheusURL = prometheus.url
 
         let vmalertPort = try freeLoopbackPort()
         let vmalert = try processes.start(try Command.which("vmalert"), [
@@ -187,7 +182,7 @@ import TestSupport
 
         // The fleet dashboard's queries return rows that keep the cluster.
         for (panel, expr) in try PrometheusTests.panelQueries("cassandra-backup-fleet.json", instance: ".*") {
-            let result = try PrometheusQuery.run(prometheusURL, expr)
+            let result = try prometheus.query(expr)
             #expect(!result.isEmpty, "panel \(panel) returned nothing: \(expr)")
             let clusters = Set(result.compactMap { ($0["metric"] as? [String: String])?["cluster"] })
             if result.count > 1 { #expect(clusters == ["eu", "us"], "panel \(panel) has per-cluster rows: \(clusters)") }
@@ -199,7 +194,7 @@ import TestSupport
         for (panel, expr) in try PrometheusTests.panelQueries("cassandra-backup-fleet.json", instance: ".*", cluster: "eu",
                                                                directory: URL(fileURLWithPath: temp("multi/dashboards"))) {
             #expect(expr.contains("cluster=~\"eu\""), "panel \(panel) is narrowed: \(expr)")
-            let clusters = Set(try PrometheusQuery.run(prometheusURL, expr).compactMap { ($0["metric"] as? [String: String])?["cluster"] })
+            let clusters = Set(try prometheus.query(expr).compactMap { ($0["metric"] as? [String: String])?["cluster"] })
             #expect(clusters.isSubset(of: ["eu"]), "panel \(panel) shows only eu: \(clusters)")
         }
 
@@ -217,24 +212,11 @@ import TestSupport
         #expect(vmalertNodes == Self.filling, "vmalert over VictoriaMetrics pages the same nodes")
 
         // Sizing: what one node costs Prometheus.
-        let scraped = try PrometheusQuery.run(prometheusURL, "avg(scrape_samples_scraped{job=\"cassandra-backup\"})")
+        let scraped = try prometheus.query("avg(scrape_samples_scraped{job=\"cassandra-backup\"})")
         let head = ((try json(prometheusURL + "/api/v1/status/tsdb"))["data"] as? [String: Any])?["headStats"] as? [String: Any]
         let samples = (scraped.first?["value"] as? [Any])?.last as? String ?? "?"
-        let status = (try? String(contentsOfFile: "/proc/\(prometheus.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let status = (try? String(contentsOfFile: "/proc/\(prometheus.process.processIdentifier)/status", encoding: .utf8)) ?? ""
         let rss = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
         print("fleet sizing: \(samples) samples per node per scrape; Prometheus head series \(head?["numSeries"] ?? "?") for 20 nodes (recording rules included); Prometheus resident \(rss.split(separator: " ").dropFirst().joined(separator: " "))")
-    }
-}
-
-/// Instant queries against Prometheus' HTTP API.
-enum PrometheusQuery {
-    static func run(_ url: String, _ expression: String) throws -> [[String: Any]] {
-        let output = try Command.output("curl", ["-s", "--get", "--data-urlencode", "query=\(expression)", url + "/api/v1/query"])
-        guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
-              object["status"] as? String == "success", let data = object["data"] as? [String: Any] else {
-            throw CommandError(message: "query failed: \(expression): \(output)")
-        }
-        if data["resultType"] as? String == "scalar" { return [["value": data["result"] ?? 0]] }
-        return data["result"] as? [[String: Any]] ?? []
     }
 }

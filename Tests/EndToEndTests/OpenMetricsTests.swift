@@ -1,4 +1,5 @@
 import Foundation
+import NodeSimulator
 import Testing
 import TestSupport
 
@@ -41,7 +42,7 @@ import TestSupport
     @Test func strictParserAndPrometheusReadTheSameSamples() throws {
         let temp = try TemporaryDirectory("openmetrics")
         defer { temp.remove() }
-        let directories = try OnceTests.simulatedNode(in: temp)
+        let directories = try SimulatedNode.jbodAfterSomeLife(in: temp)
         let exporter = try RunningProcess(Self.exporter, ["--web.listen-address", "127.0.0.1:0", "--collector.interval", "1s"]
                                           + directories.flatMap { ["--cassandra.data-dir", $0] })
         defer { _ = exporter.stop() }
@@ -74,27 +75,17 @@ import TestSupport
         }
 
         // Prometheus asks for OpenMetrics first and ingests exactly the same number of samples.
-        let port = try freeLoopbackPort()
-        try """
+        let prometheus = try PrometheusServer(config: """
             global:
               scrape_interval: 1s
             scrape_configs:
               - job_name: cassandra-backup
                 static_configs:
                   - targets: ['\(target)']
-            """.write(toFile: temp("prometheus.yml"), atomically: true, encoding: .utf8)
-        let prometheus = try RunningProcess(try Command.which("prometheus"), [
-            "--config.file=\(temp("prometheus.yml"))", "--storage.tsdb.path=\(temp("tsdb"))",
-            "--web.listen-address=127.0.0.1:\(port)", "--log.level=debug",
-        ])
-        defer { _ = prometheus.stop() }
-        let api = "http://127.0.0.1:\(port)/api/v1"
-        func query(_ expression: String) throws -> Double? {
-            let output = try Command.run("curl", ["-s", "--get", "--data-urlencode", "query=\(expression)", api + "/query"]).stdout
-            let data = (try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])?["data"] as? [String: Any]
-            let value = ((data?["result"] as? [[String: Any]])?.first?["value"] as? [Any])?.last as? String
-            return value.flatMap(Double.init)
-        }
+            """, in: temp, logLevel: "debug")
+        defer { prometheus.stop() }
+        let api = prometheus.url + "/api/v1"
+        func query(_ expression: String) throws -> Double? { try prometheus.value(expression) }
         var scraped: Double?
         for _ in 0..<100 where scraped == nil {
             usleep(200_000)
@@ -105,7 +96,7 @@ import TestSupport
         let metadata = try Command.run("curl", ["-s", "--get", "--data-urlencode", "metric=cassandra_backup_size_bytes",
                                                 "--data-urlencode", "match_target={job=\"cassandra-backup\"}", api + "/targets/metadata"]).stdout
         #expect(metadata.contains("\"unit\":\"bytes\""), "\(metadata)")
-        let log = prometheus.standardError
+        let log = prometheus.process.standardError
         #expect(!log.contains("level=error") && !log.contains("Error on ingesting") && !log.contains("parse error"), "\(log.suffix(2000))")
     }
 }

@@ -5,7 +5,6 @@ import TestSupport
 /// The shipped alert rules and dashboards against a real Prometheus (Debian's package), scraping
 /// the real exporter over the demo simulator on loopback.
 @Suite(.serialized) struct PrometheusTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let settle: Double = 25
 
     /// Everything started for one run, stopped by `stop()`.
@@ -13,8 +12,7 @@ import TestSupport
         let temp: TemporaryDirectory
         let simulator: RunningProcess
         let exporter: RunningProcess
-        let prometheus: RunningProcess
-        let prometheusURL: String
+        let prometheus: PrometheusServer
         let exporterTarget: String
 
         func stop() {
@@ -27,7 +25,7 @@ import TestSupport
 
         /// Runs an instant query; returns the result array, or throws with Prometheus' error.
         func query(_ expression: String) throws -> [[String: Any]] {
-            try PrometheusQuery.run(prometheusURL, expression)
+            try prometheus.query(expression)
         }
     }
 
@@ -47,19 +45,17 @@ import TestSupport
         // The shipping job never runs: backups age, the failure story the test waits for.
         let simulator = try RunningProcess(sim, dataArguments + ["--flush-interval", "0.3", "--compaction-interval", "0.7",
                                                                  "--snapshot-interval", "3", "--ship-interval", "0"])
-        // nodetool stands in for the real tool (no Cassandra here): it prints what statusbackup prints.
-        try "#!/bin/sh\necho running\n".write(toFile: temp("nodetool"), atomically: true, encoding: .utf8)
-        chmod(temp("nodetool"), 0o755)
+        try StandInNodetool.write("echo running", to: temp("nodetool"))
         let exporter = try RunningProcess(BuiltProducts.path("cassandra-backup-exporter"), [
             "--web.listen-address", "127.0.0.1:0", "--cassandra.config", temp("cassandra.yaml"), "--collector.interval", "1s",
-            "--nodetool.path", temp("nodetool"), "--nodetool.interval", "2s",
+            "--nodetool.path", temp("nodetool"), "--collector.runtime.interval", "2s",
         ])
         let target = "127.0.0.1:\(try exporter.listeningPort())"
 
         // The rules as a mixin user renders them, with _config overridden the mixin's way, scaled
         // from days to seconds: the shipping lag may be 5 s, and growth is the trend of the whole
         // run (a 1-minute window) over the last 5 s, so the never-shipping demo node trips both.
-        let rendered = try Command.run("bash", [repository.appendingPathComponent("scripts/render-mixin.sh").path, temp("mixin"),
+        let rendered = try Command.run("bash", [Repository.path("scripts/render-mixin.sh"), temp("mixin"),
                                                 "{ maxUnshippedAgeSeconds: 5, growthWindow: '1m', sustainedGrowthSpan: '5s' }"])
         #expect(rendered.status == 0, "\(rendered.stderr)")
         let overridden = try String(contentsOfFile: temp("mixin/alerts/cassandra-backup.rules.yml"), encoding: .utf8)
@@ -67,7 +63,7 @@ import TestSupport
         // No waiting: every alert fires as soon as its condition holds.
         let rules = overridden.replacingOccurrences(of: #"for: "\d+[smh]""#, with: #"for: "0s""#, options: .regularExpression)
         try rules.write(toFile: temp("rules.yml"), atomically: true, encoding: .utf8)
-        try """
+        let prometheus = try PrometheusServer(config: """
             global:
               scrape_interval: 1s
               evaluation_interval: 1s
@@ -78,21 +74,14 @@ import TestSupport
                   - targets: ['\(target)']
                     labels:
                       incremental_backups_expected: "true"
-            """.write(toFile: temp("prometheus.yml"), atomically: true, encoding: .utf8)
-        let port = try freeLoopbackPort()
-        let prometheus = try RunningProcess(try Command.which("prometheus"), [
-            "--config.file=\(temp("prometheus.yml"))", "--storage.tsdb.path=\(temp("tsdb"))",
-            "--web.listen-address=127.0.0.1:\(port)", "--log.level=warn",
-        ])
-        let url = "http://127.0.0.1:\(port)"
-        try prometheus.waitUntilReady(url + "/-/ready")
+            """, in: temp)
         Thread.sleep(forTimeInterval: settle)
-        return Stack(temp: temp, simulator: simulator, exporter: exporter, prometheus: prometheus, prometheusURL: url, exporterTarget: target)
+        return Stack(temp: temp, simulator: simulator, exporter: exporter, prometheus: prometheus, exporterTarget: target)
     }
 
     /// Every panel's queries, with the dashboard variables as a user would pick them.
     static func panelQueries(_ file: String, instance: String, cluster: String = ".*",
-                             directory: URL = repository.appendingPathComponent("dashboards")) throws -> [(panel: String, expr: String)] {
+                             directory: URL = Repository.root.appendingPathComponent("dashboards")) throws -> [(panel: String, expr: String)] {
         let data = try Data(contentsOf: directory.appendingPathComponent(file))
         let dashboard = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var queries: [(String, String)] = []
@@ -148,7 +137,7 @@ import TestSupport
             "CassandraBackupFilesystemReadOnly": "the data directory's filesystem is writable",
             "CassandraBackupExporterConfigReloadFailing": "the stack's exporter has no web config (the series is absent)",
         ]
-        let rulesOutput = try Command.output("curl", ["-s", stack.prometheusURL + "/api/v1/rules"])
+        let rulesOutput = try Command.output("curl", ["-s", stack.prometheus.url + "/api/v1/rules"])
         let rulesData = try #require((try JSONSerialization.jsonObject(with: Data(rulesOutput.utf8)) as? [String: Any])?["data"] as? [String: Any])
         var alertNames: [String] = []
         for group in rulesData["groups"] as? [[String: Any]] ?? [] {
@@ -173,7 +162,7 @@ import TestSupport
         #expect(Set(alertNames) == expectedFiring.union(quietBecause.keys))
 
         // The failure story fired, with its labels and annotations filled in.
-        let alertsOutput = try Command.output("curl", ["-s", stack.prometheusURL + "/api/v1/alerts"])
+        let alertsOutput = try Command.output("curl", ["-s", stack.prometheus.url + "/api/v1/alerts"])
         let alerts = (((try JSONSerialization.jsonObject(with: Data(alertsOutput.utf8)) as? [String: Any])?["data"] as? [String: Any])?["alerts"]
             as? [[String: Any]]) ?? []
         let notShipped = alerts.first { ($0["labels"] as? [String: String])?["alertname"] == "CassandraBackupNotShipped" }

@@ -95,8 +95,7 @@ import TestSupport
         let temp = try TemporaryDirectory("secrets")
         defer { temp.remove() }
         try FileManager.default.createDirectory(atPath: temp("data"), withIntermediateDirectories: true)
-        try "#!/bin/sh\n\(script)\n".write(toFile: temp("nodetool"), atomically: true, encoding: .utf8)
-        chmod(temp("nodetool"), 0o755)
+        try StandInNodetool.write(script, to: temp("nodetool"))
         let result = try run(["--once", "--cassandra.data-dir", temp("data"), "--nodetool.path", temp("nodetool"),
                               "--nodetool.args", "-u monitor -pw \(secret)"])
         #expect(result.status == 0, "\(result.stderr)")

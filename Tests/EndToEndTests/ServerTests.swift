@@ -78,7 +78,7 @@ import TestSupport
         let landing = try Command.output("curl", ["-s", base + "/"])
         // Relative: behind a proxy that serves the exporter under a path prefix, the link stays inside it.
         #expect(landing.contains("<a href=\"./metrics\">"))
-        #expect(landing.contains("Version 0.1.0"))
+        #expect(landing.contains("Version \(try Repository.version)"))
         #expect(landing.contains("Last successful scan</th><td>20"))
     }
 

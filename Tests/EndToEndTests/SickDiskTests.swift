@@ -103,12 +103,10 @@ import TestSupport
         let temp = try TemporaryDirectory("sick")
         defer { temp.remove() }
         let healthy = FixtureBuilder(root: temp("healthy"))
-        try healthy.file("\(Self.healthyTable)/nb-1-big-Data.db", size: 4096)
-        try healthy.link("\(Self.healthyTable)/backups/nb-1-big-Data.db", to: "\(Self.healthyTable)/nb-1-big-Data.db")
+        try healthy.flushedSSTable(in: Self.healthyTable, size: 4096)
         let sick = FixtureBuilder(root: temp("backing"))
         for table in [Self.hungTable, Self.failingTable, Self.calmTable] {
-            try sick.file("\(table)/nb-1-big-Data.db", size: 4096)
-            try sick.link("\(table)/backups/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
+            try sick.flushedSSTable(in: table, size: 4096)
         }
         let mount = try FaultyMount(in: temp)
         defer { mount.unmount() }
@@ -124,8 +122,7 @@ import TestSupport
         // One table directory hangs; a backup appears on the healthy data directory.
         try mount.set(hang: [Self.hungTable])
         let hungAt = Date()
-        try healthy.file("\(Self.healthyTable)/nb-2-big-Data.db", size: 4096)
-        try healthy.link("\(Self.healthyTable)/backups/nb-2-big-Data.db", to: "\(Self.healthyTable)/nb-2-big-Data.db")
+        try healthy.flushedSSTable(in: Self.healthyTable, generation: 2, size: 4096)
         let reported = poll(port, timeout: 30) {
             $0.value("cassandra_backup_data_dir_stuck", ["data_dir": b]) == 1
                 && $0.value("cassandra_backup_table_stuck_seconds", labels(b, Self.hungTable)) != nil
@@ -144,8 +141,7 @@ import TestSupport
         // Many intervals later: no second call went into the hung directory, no thread piled up,
         // and the healthy directory is still measured at the interval.
         let threadsThen = threads(of: process.processIdentifier)
-        try healthy.file("\(Self.healthyTable)/nb-3-big-Data.db", size: 4096)
-        try healthy.link("\(Self.healthyTable)/backups/nb-3-big-Data.db", to: "\(Self.healthyTable)/nb-3-big-Data.db")
+        try healthy.flushedSSTable(in: Self.healthyTable, generation: 3, size: 4096)
         let seen = poll(port, timeout: 10) { $0.value("cassandra_backup_files", labels(a, Self.healthyTable)) == 3 }
         #expect(seen != nil && seen! < 3, "a healthy change shows within two intervals (took \(seen ?? -1) s)")
         Thread.sleep(forTimeInterval: 8)

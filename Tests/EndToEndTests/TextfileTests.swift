@@ -1,4 +1,5 @@
 import Foundation
+import NodeSimulator
 import Testing
 import TestSupport
 
@@ -11,7 +12,7 @@ import TestSupport
     @Test func nodeExporterTakesTheFileCleanly() throws {
         let temp = try TemporaryDirectory("textfile")
         defer { temp.remove() }
-        let directories = try OnceTests.simulatedNode(in: temp)
+        let directories = try SimulatedNode.jbodAfterSomeLife(in: temp)
         try FileManager.default.createDirectory(atPath: temp("textfile"), withIntermediateDirectories: true)
         let target = temp("textfile/cassandra_backup.prom")
         let once = try Command.run(Self.exporter, ["--once", "--output.file", target] + directories.flatMap { ["--cassandra.data-dir", $0] },

@@ -13,9 +13,8 @@ import TestSupport
         let temp = try TemporaryDirectory("metrics")
         defer { temp.remove() }
         let tree = FixtureBuilder(root: temp.path)
-        let table = "ks/t-0123456789abcdef0123456789abcdef"
-        try tree.file("\(table)/nb-1-big-Data.db", size: 5000)
-        try tree.link("\(table)/backups/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
+        let table = FixtureBuilder.table(in: "")
+        try tree.flushedSSTable(in: table, size: 5000)
         try tree.link("\(table)/snapshots/s1/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
         try tree.link("\(table)/snapshots/truncated-1700000000000-t/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
         let measurement = try DataDirectoryScanner(dataDirectories: [temp.path]).scan()

@@ -163,32 +163,3 @@ import TestSupport
         }
     }
 }
-
-@Suite struct ListenAddressTests {
-    @Test func parsesThePrometheusForms() throws {
-        #expect(try ListenAddress(parsing: ":9989") == ListenAddress(host: "", port: 9989))
-        #expect(try ListenAddress(parsing: "127.0.0.1:80") == ListenAddress(host: "127.0.0.1", port: 80))
-        #expect(try ListenAddress(parsing: "[::1]:9989") == ListenAddress(host: "::1", port: 9989))
-        #expect(try ListenAddress(parsing: "localhost:0") == ListenAddress(host: "localhost", port: 0))
-        #expect(ListenAddress(host: "::1", port: 1).description == "[::1]:1")
-    }
-
-    @Test(arguments: ["9989", "host:", "host:99999", "::1:80", "host:port", "", "[[]]:0", "[a]b]:1", "a]:1"])
-    func rejectsMalformedAddresses(_ text: String) {
-        #expect(throws: ListenAddress.ParseError.self) { try ListenAddress(parsing: text) }
-    }
-}
-
-@Suite struct GzipTests {
-    @Test(arguments: [0, 1, 100_000])
-    func gzipRoundTripsThroughTheGzipTool(size: Int) throws {
-        let temp = try TemporaryDirectory("gzip")
-        defer { temp.remove() }
-        let input = (0..<size).map { UInt8(truncatingIfNeeded: $0 * 7 % 251) }
-        try Data(Gzip.compress(input)).write(to: URL(fileURLWithPath: temp("body.gz")))
-        let decoded = try Command.run("/bin/sh", ["-c", "gzip -dc '\(temp("body.gz"))' | od -An -v -tu1"])
-        #expect(decoded.status == 0)
-        let bytes = decoded.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).map { UInt8($0)! }
-        #expect(bytes == input)
-    }
-}

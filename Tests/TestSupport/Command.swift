@@ -67,6 +67,9 @@ public enum Command {
 
 /// The project's executables, built beside the test bundle by `swift build`.
 public enum BuiltProducts {
+    /// The exporter under test.
+    public static var exporter: String { path("cassandra-backup-exporter") }
+
     /// Full path of a product of this package, e.g. `cassandra-backup-exporter`.
     public static func path(_ name: String) -> String {
         let testBinary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()

@@ -16,11 +16,15 @@ public struct FileOracle {
     }
 
     public let files: [File]
+    /// The `find` arguments each listing came from, for figures computed by other tools.
+    private let listings: [[String]]
 
     /// Regular files under `path`, recursively, or only directly in it with `depth1`.
     public init(_ path: String, depth1: Bool = false) throws {
-        guard FileManager.default.fileExists(atPath: path) else { files = []; return }
-        let arguments = [path] + (depth1 ? ["-maxdepth", "1"] : []) + ["-type", "f", "-printf", "%D %i %s %b %n %T@ %f\\n"]
+        guard FileManager.default.fileExists(atPath: path) else { files = []; listings = []; return }
+        let selection = [path] + (depth1 ? ["-maxdepth", "1"] : []) + ["-type", "f"]
+        listings = [selection]
+        let arguments = selection + ["-printf", "%D %i %s %b %n %T@ %f\\n"]
         let output = try Command.output("find", arguments)
         files = output.split(separator: "\n").map { line in
             let fields = line.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: false)
@@ -30,10 +34,15 @@ public struct FileOracle {
         }
     }
 
-    private init(files: [File]) { self.files = files }
+    private init(files: [File], listings: [[String]]) {
+        self.files = files
+        self.listings = listings
+    }
 
     /// The union of two listings.
-    public static func + (lhs: FileOracle, rhs: FileOracle) -> FileOracle { FileOracle(files: lhs.files + rhs.files) }
+    public static func + (lhs: FileOracle, rhs: FileOracle) -> FileOracle {
+        FileOracle(files: lhs.files + rhs.files, listings: lhs.listings + rhs.listings)
+    }
 
     private var uniqueInodes: [File] {
         var seen = Set<String>()
@@ -47,11 +56,22 @@ public struct FileOracle {
     public var oldest: Double? { files.map(\.modified).min() }
     public var newest: Double? { files.map(\.modified).max() }
 
-    /// Allocated bytes of inodes whose link count equals the links listed here.
-    public var exclusiveBytes: UInt64 {
-        var found: [String: UInt64] = [:]
-        for file in files { found["\(file.device):\(file.inode)", default: 0] += 1 }
-        return uniqueInodes.filter { found["\($0.device):\($0.inode)"]! >= $0.links }.reduce(0) { $0 + $1.blocks * 512 }
+    /// Allocated bytes of the inodes that have no link outside these listings, computed by
+    /// coreutils rather than Swift: `find -printf` gives each link's inode, link count (`%n`) and
+    /// blocks; `sort | uniq -c` counts the links listed per inode; `awk` sums the blocks of the
+    /// inodes listed exactly as many times as they have links. An inode listed more often than
+    /// its link count means an inconsistent listing, and throws.
+    public func exclusiveBytes() throws -> UInt64 {
+        guard !listings.isEmpty else { return 0 }
+        let quoted = { (word: String) in "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let finds = listings.map { "find " + $0.map(quoted).joined(separator: " ") + " -printf '%D:%i %n %b\\n'" }
+        let script = "set -o pipefail; { " + finds.joined(separator: "; ") + "; } | sort | uniq -c"
+            + " | awk '$1 > $3 { bad = 1 } $1 == $3 { sum += $4 * 512 } END { if (bad) exit 2; printf \"%d\\n\", sum }'"
+        let result = try Command.run("bash", ["-c", script])
+        guard result.status == 0, let bytes = UInt64(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw CommandError(message: "exclusive bytes of \(listings): status \(result.status) \(result.stderr)")
+        }
+        return bytes
     }
 
     /// Allocated bytes of inodes not listed in `other`.

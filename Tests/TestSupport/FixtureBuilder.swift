@@ -7,6 +7,26 @@ public struct FixtureBuilder: Sendable {
 
     public init(root: String) { self.root = root }
 
+    /// The table id the fixtures use unless they need several.
+    public static let tableID = "0123456789abcdef0123456789abcdef"
+
+    /// A table's directory as Cassandra names it, `<dataDirectory>/<keyspace>/<table>-<id>`,
+    /// relative to ``root`` (`""`: the root is the data directory); created by the first file
+    /// written into it.
+    public static func table(_ keyspace: String = "ks", _ table: String = "t", id: String = tableID,
+                             in dataDirectory: String = "data") -> String {
+        (dataDirectory.isEmpty ? "" : dataDirectory + "/") + "\(keyspace)/\(table)-\(id)"
+    }
+
+    /// A flushed SSTable's `Data.db` of `size` bytes in `table` and, as incremental backup makes
+    /// it, its hard link in `backups/`; `live: false` leaves only the backup (compacted away).
+    public func flushedSSTable(in table: String, generation: Int = 1, size: Int, live: Bool = true) throws {
+        let name = "nb-\(generation)-big-Data.db"
+        try file("\(table)/\(name)", size: size)
+        try link("\(table)/backups/\(name)", to: "\(table)/\(name)")
+        if !live { try FileManager.default.removeItem(atPath: full("\(table)/\(name)")) }
+    }
+
     private func full(_ path: String) -> String { path.hasPrefix("/") ? path : "\(root)/\(path)" }
 
     /// Creates the directory and its parents.

@@ -3,12 +3,8 @@ import Foundation
 /// Python programs written by other people, used as independent readers: PyYAML and
 /// prometheus_client in the virtual environment `scripts/test.sh` sets up in `.build/python-tools`.
 public enum PythonTools {
-    /// The repository root.
-    public static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     /// The environment's interpreter.
-    public static var python: String { repository.appendingPathComponent(".build/python-tools/bin/python").path }
+    public static var python: String { Repository.path(".build/python-tools/bin/python") }
 
     /// Runs a Python program given as text with `arguments` (`sys.argv[1:]`).
     public static func run(_ program: String, _ arguments: [String] = [], stdin: String? = nil) throws -> Command.Output {

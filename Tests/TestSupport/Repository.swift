@@ -6,4 +6,9 @@ public enum Repository {
 
     /// The full path of a file given relative to the repository's top level.
     public static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    /// The exporter's version, as `scripts/version.sh` reads it from the one place it is written.
+    public static var version: String {
+        get throws { try Command.output("bash", [path("scripts/version.sh")]).trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
 }

@@ -1,6 +1,7 @@
-// The dashboards are kept as Grafana JSON (edit them in Grafana, export, paste back); the mixin
-// applies _config: the job variable lists only targets matching the selector, and tags, refresh
-// and time zone come from the configuration. With showMultiCluster, a cluster variable (over
+// The dashboards' panels are defined in node.grafana.json and fleet.grafana.json, kept as Grafana
+// JSON (edit them in Grafana, export, paste back); the mixin applies _config: the job variable
+// lists only targets matching the selector, and tags, refresh and time zone come from the
+// configuration. With showMultiCluster, a cluster variable (over
 // _config.clusterLabel) comes first and every query and variable is narrowed to it, as in
 // node-mixin.
 {
@@ -20,7 +21,8 @@
     current: {},
     hide: 0,
   },
-  local configure(dashboard) = dashboard {
+  local configure(source, dashboard) = dashboard {
+    description: 'Generated from mixin/dashboards/%s by `make mixin`: edit that, not this file. %s' % [source, super.description],
     tags: c.dashboardTags,
     refresh: c.dashboardRefresh,
     timezone: c.dashboardTimezone,
@@ -28,10 +30,10 @@
       list: std.flattenArrays([
         if variable.name == 'job' then
           (if c.showMultiCluster then [clusterVariable] else []) + [variable {
-             local selector = if c.showMultiCluster then '%s, %s=~"$cluster"' % [c.selector, c.clusterLabel] else c.selector,
-             query+: { query: 'label_values(cassandra_backup_exporter_build_info{%s}, job)' % selector },
-             definition: 'label_values(cassandra_backup_exporter_build_info{%s}, job)' % selector,
-           }]
+            local selector = if c.showMultiCluster then '%s, %s=~"$cluster"' % [c.selector, c.clusterLabel] else c.selector,
+            query+: { query: 'label_values(cassandra_backup_exporter_build_info{%s}, job)' % selector },
+            definition: 'label_values(cassandra_backup_exporter_build_info{%s}, job)' % selector,
+          }]
         else if variable.type == 'query' then [variable {
           query+: { query: narrow(super.query) },
           [if std.objectHas(variable, 'definition') then 'definition']: narrow(super.definition),
@@ -51,7 +53,7 @@
   },
 
   grafanaDashboards+:: {
-    'cassandra-backup-node.json': configure(import 'cassandra-backup-node.json'),
-    'cassandra-backup-fleet.json': configure(import 'cassandra-backup-fleet.json'),
+    'cassandra-backup-node.json': configure('node.grafana.json', import 'node.grafana.json'),
+    'cassandra-backup-fleet.json': configure('fleet.grafana.json', import 'fleet.grafana.json'),
   },
 }

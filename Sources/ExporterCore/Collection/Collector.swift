@@ -3,15 +3,11 @@ import Exposition
 import FoundationEssentials
 import Logging
 
-/// What the exporter knows after a collection: the last good measurement and its own status.
+/// What the exporter publishes after a collection: the last good measurement and its own status.
 public struct CollectorState: Sendable {
     /// The last successful scan's measurement; kept when a later scan fails.
     public var measurement: NodeMeasurement?
     public var status: ExporterStatus
-    /// What the next scan may reuse; `nil` forces a full walk.
-    var cache: ScanCache?
-    /// Scans since the last full walk.
-    var scansSinceFullWalk = 0
 
     /// - Parameter interval: the configured time between scans, exported for alerting.
     /// - Parameter snapshotDetail: emit per-(table, tag) series for user snapshots too.
@@ -20,6 +16,16 @@ public struct CollectorState: Sendable {
         status.collectorInterval = interval?.seconds
         status.snapshotDetail = snapshotDetail
     }
+}
+
+/// What the collector keeps for its own next scan and publishes to no one.
+public struct ScanMemory: Sendable {
+    /// What the next scan may reuse; `nil` forces a full walk.
+    var cache: ScanCache?
+    /// Scans since the last full walk.
+    var scansSinceFullWalk = 0
+
+    public init() {}
 }
 
 /// One collection step: read cassandra.yaml, scan the data directories, update the state.
@@ -40,27 +46,28 @@ public struct Collector: Sendable {
         self.fullScanEvery = max(1, fullScanEvery)
     }
 
-    /// Collects once and returns the state that follows `previous`.
-    public func collect(after previous: CollectorState) -> CollectorState {
+    /// Collects once and returns the state that follows `previous`; `memory` is what the previous
+    /// scans left for this one (a fresh ``ScanMemory`` walks every table).
+    public func collect(after previous: CollectorState, memory: inout ScanMemory) -> CollectorState {
         var state = previous
         readConfig(into: &state.status)
 
-        let fullWalk = state.cache == nil || state.scansSinceFullWalk + 1 >= fullScanEvery
+        let fullWalk = memory.cache == nil || memory.scansSinceFullWalk + 1 >= fullScanEvery
         let start = ContinuousClock.now
-        let result = Result { () throws(DataDirectoryScanner.Failure) in try scanner.scan(reusing: fullWalk ? nil : state.cache, previous: state.measurement) }
+        let result = Result { () throws(DataDirectoryScanner.Failure) in try scanner.scan(reusing: fullWalk ? nil : memory.cache, previous: state.measurement) }
         state.status.lastScanDuration = (ContinuousClock.now - start).seconds
         switch result {
         case .success(let scan):
             let measurement = scan.measurement
             state.measurement = measurement
-            state.cache = scan.cache
-            state.scansSinceFullWalk = fullWalk ? 0 : state.scansSinceFullWalk + 1
+            memory.cache = scan.cache
+            memory.scansSinceFullWalk = fullWalk ? 0 : memory.scansSinceFullWalk + 1
             state.status.tablesWalked = scan.tablesWalked
             state.status.tablesReused = scan.tablesReused
             state.status.lastScanBudgetWait = scanner.budget == nil ? nil : scan.budgetWait.seconds
             state.status.lastScanSucceeded = true
             state.status.lastSuccessTimestamp = Date().timeIntervalSince1970
-            state.status.skippedTotal.add(measurement.errors)
+            state.status.scanErrorsTotal.add(measurement.errors)
             logger.debug("scan finished", metadata: [
                 "tables_walked": "\(scan.tablesWalked)",
                 "tables_reused": "\(scan.tablesReused)",
@@ -69,7 +76,7 @@ public struct Collector: Sendable {
             ])
         case .failure(let failure):
             state.status.lastScanSucceeded = false
-            state.cache = nil
+            memory.cache = nil
             logger.error("scan failed; serving the last good values", metadata: ["error": "\(failure)"])
         }
         state.status.process = ProcessStatsReader.read()

@@ -25,9 +25,20 @@ public struct CollectorService: Service {
 
     public func run() async throws {
         let collector = self.collector
-        await repeatUntilShutdown(every: interval, from: initialState, step: { previous in
-            await Self.runBlocking { collector.collect(after: previous) } ?? previous
-        }, publish: publish)
+        let publish = self.publish
+        await repeatUntilShutdown(every: interval, from: Round(state: initialState, memory: ScanMemory()), step: { previous in
+            await Self.runBlocking {
+                var memory = previous.memory
+                let state = collector.collect(after: previous.state, memory: &memory)
+                return Round(state: state, memory: memory)
+            } ?? previous
+        }, publish: { publish($0.state) })
+    }
+
+    /// What one collection hands the next: the published state and the collector's own memory.
+    private struct Round: Sendable {
+        let state: CollectorState
+        let memory: ScanMemory
     }
 
     /// Runs `body` on a Dispatch thread, keeping the concurrency pool free. Cancellation (graceful

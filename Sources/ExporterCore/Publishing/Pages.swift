@@ -14,19 +14,10 @@ public struct Pages: Sendable {
     public let landing: HTTPResponse
     private let metrics: MetricsResponses
 
-    /// The text exposition of `state` in `format`.
-    public static func exposition(of state: CollectorState, as format: ExpositionFormat = .prometheus) -> String {
-        TextFormat.render(families(of: state), as: format)
-    }
-
-    private static func families(of state: CollectorState) -> [MetricFamily] {
-        ExporterMetrics.families(measurement: state.measurement, status: state.status)
-    }
-
-    init(state: CollectorState, telemetryPath: String, headers: ResponseHeaders, demand: MetricsDemand) {
-        metrics = MetricsResponses(families: Self.families(of: state), headers: headers, demand: demand)
+    init(state: PublishedState, telemetryPath: String, headers: ResponseHeaders, demand: MetricsDemand) {
+        metrics = MetricsResponses(families: state.families, headers: headers, demand: demand)
         landing = headers.response(200, contentType: "text/html; charset=utf-8",
-                                   text: LandingPage.html(state: state, telemetryPath: telemetryPath))
+                                   text: LandingPage.html(state: state.merged, telemetryPath: telemetryPath))
     }
 
     /// The metrics response for a format and encoding.

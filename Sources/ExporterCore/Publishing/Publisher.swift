@@ -5,9 +5,7 @@ import Synchronization
 /// ``Pages`` whenever either changes.
 public final class Publisher: Sendable {
     private struct Latest {
-        var collector: CollectorState
-        var runtime: RuntimeState?
-        var reloads: [ConfigFileKind: ConfigReloadStatus] = [:]
+        var state: PublishedState
         var headers = ResponseHeaders()
     }
 
@@ -19,7 +17,7 @@ public final class Publisher: Sendable {
     /// - Parameter runtimeConfigured: whether a runtime probe runs; without one the runtime
     ///   series are absent.
     public init(initial: CollectorState, runtimeConfigured: Bool, telemetryPath: String) {
-        let first = Latest(collector: initial, runtime: runtimeConfigured ? RuntimeState() : nil)
+        let first = Latest(state: PublishedState(collector: initial, runtime: runtimeConfigured ? RuntimeState() : nil))
         latest = Mutex(first)
         self.telemetryPath = telemetryPath
         store = PageStore(Self.render(first, telemetryPath: telemetryPath, demand: demand))
@@ -27,19 +25,19 @@ public final class Publisher: Sendable {
 
     /// Publishes a new collection.
     public func publish(_ collector: CollectorState) {
-        update { $0.collector = collector }
+        update { $0.state.collector = collector }
     }
 
     /// Publishes a new runtime-probe state.
     public func publish(_ runtime: RuntimeState) {
-        update { $0.runtime = runtime }
+        update { $0.state.runtime = runtime }
     }
 
     /// Publishes the outcome of a configuration file's latest re-read; the same outcome again
     /// renders nothing.
     public func publish(_ reload: ConfigReloadStatus, for file: ConfigFileKind) {
-        guard latest.withLock({ $0.reloads[file] }) != reload else { return }
-        update { $0.reloads[file] = reload }
+        guard latest.withLock({ $0.state.reloads[file] }) != reload else { return }
+        update { $0.state.reloads[file] = reload }
     }
 
     /// Uses new response headers from now on.
@@ -55,17 +53,6 @@ public final class Publisher: Sendable {
     }
 
     private static func render(_ latest: Latest, telemetryPath: String, demand: MetricsDemand) -> Pages {
-        var state = merged(latest.collector, latest.runtime)
-        state.status.configReloads = latest.reloads
-        return Pages(state: state, telemetryPath: telemetryPath, headers: latest.headers, demand: demand)
-    }
-
-    /// The collection with the runtime source's series filled in.
-    public static func merged(_ collector: CollectorState, _ runtime: RuntimeState?) -> CollectorState {
-        var state = collector
-        if let enabled = runtime?.enabled { state.status.incrementalEnabled[.runtime] = enabled }
-        if let succeeded = runtime?.lastReadSucceeded { state.status.stateProbeSucceeded[.runtime] = succeeded }
-        if let duration = runtime?.lastReadDuration { state.status.stateProbeDuration[.runtime] = duration }
-        return state
+        Pages(state: latest.state, telemetryPath: telemetryPath, headers: latest.headers, demand: demand)
     }
 }

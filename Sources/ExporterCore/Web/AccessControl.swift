@@ -1,5 +1,6 @@
 import FoundationEssentials
 import MicroHTTPD
+import PasswordHash
 import Synchronization
 
 /// Decides whether a request may be answered: TLS client certificates and basic-auth users of

@@ -106,7 +106,7 @@ public final class WebServer: Sendable {
 
     /// Reads the PEM files named by `tls`, as every configuration file is read.
     private static func read(_ tls: WebConfig.TLS) throws(ConfigFileError) -> HTTPServer.TLS {
-        func read(_ path: String) throws(ConfigFileError) -> String { try ConfigFileError.text(of: path, .web) }
+        func read(_ path: String) throws(ConfigFileError) -> String { try ConfigFile.text(of: path, .web) }
         return HTTPServer.TLS(certificatePEM: try read(tls.certFile), keyPEM: try read(tls.keyFile),
                               clientCAPEM: try tls.clientCAFile.map(read), priorities: tls.priorities)
     }

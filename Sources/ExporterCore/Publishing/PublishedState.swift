@@ -1,0 +1,38 @@
+import Exposition
+
+/// Everything the exposition shows, as the services last reported it: the latest collection,
+/// the runtime probe's state (`nil`: no probe configured, no runtime series) and the outcome of
+/// each configuration file's latest re-read.
+public struct PublishedState: Sendable {
+    public var collector: CollectorState
+    public var runtime: RuntimeState?
+    public var reloads: [ConfigFileKind: ConfigReloadStatus]
+
+    public init(collector: CollectorState, runtime: RuntimeState? = nil, reloads: [ConfigFileKind: ConfigReloadStatus] = [:]) {
+        self.collector = collector
+        self.runtime = runtime
+        self.reloads = reloads
+    }
+
+    /// The collection with the runtime probe's and the reloads' series filled in.
+    var merged: CollectorState {
+        var state = collector
+        if let enabled = runtime?.enabled { state.status.incrementalEnabled[.runtime] = enabled }
+        if let succeeded = runtime?.lastReadSucceeded { state.status.stateProbeSucceeded[.runtime] = succeeded }
+        if let duration = runtime?.lastReadDuration { state.status.stateProbeDuration[.runtime] = duration }
+        state.status.configReloads = reloads
+        return state
+    }
+
+    /// The metric families: the one way from the state to an exposition, for the daemon's pages
+    /// and for `--once`.
+    var families: [MetricFamily] {
+        let state = merged
+        return ExporterMetrics.families(measurement: state.measurement, status: state.status)
+    }
+
+    /// The text exposition in `format`.
+    public func exposition(as format: ExpositionFormat = .prometheus) -> String {
+        TextFormat.render(families, as: format)
+    }
+}

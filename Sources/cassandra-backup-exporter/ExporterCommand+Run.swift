@@ -1,0 +1,110 @@
+import ArgumentParser
+import BackupScan
+import ExporterCore
+import FoundationEssentials
+import Logging
+import MicroHTTPD
+import ServiceLifecycle
+
+/// What the command does once its flags are valid: `--once`, or the daemon's services.
+extension ExporterCommand {
+    func run() async throws {
+        let logger = makeLogger()
+        let settings = try resolveSettings()
+        if let outputFile, let directory = settings.dataDirectories.first(where: { outputFile.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) {
+            throw ValidationError("--output.file \(outputFile) is inside the data directory \(directory); the exporter never writes there")
+        }
+        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism,
+                                                                   budget: maxStatRate > 0 ? IOBudget(callsPerSecond: maxStatRate) : nil,
+                                                                   lowPriority: lowPriority, walkTimeout: walkTimeout.duration),
+                                  configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
+        let initial = CollectorState(build: .current, interval: once ? nil : interval.duration, snapshotDetail: snapshotDetail)
+        // A broken web config at start-up stops the exporter with one line (also with --once).
+        let webConfig = try webConfigFile.map { path throws(ConfigFileError) in try WebConfig.load(path: path) } ?? WebConfig()
+        let probe = runtimeProbe()
+
+        if once {
+            guard try await OnceRun.run(collector: collector, initial: initial, probe: probe, outputFile: outputFile, logger: logger) else {
+                throw ExitCode.failure
+            }
+            return
+        }
+
+        let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath)
+        let limits = HTTPServer.Limits(connections: maxConnections,
+                                       connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000))
+        let listeners = try systemdSocket ? ListeningSocket.fromSystemd() : listenAddresses.map { address throws(HTTPServerError) in
+            try ListeningSocket(address: address)
+        }
+        let front = try WebFront(config: webConfig, listeners: listeners, limits: limits, telemetryPath: telemetryPath,
+                                 publisher: publisher, logger: logger)
+        let addresses = systemdSocket ? listeners.map { "systemd:\($0.port)" } : listenAddresses.map(\.description)
+        for (address, port) in zip(addresses, front.ports) {
+            logger.info("listening", metadata: ["address": "\(address)", "port": "\(port)",
+                                                "tls": "\(webConfig.tls != nil)", "basic_auth": "\(!webConfig.users.isEmpty)",
+                                                "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
+                                                "runtime_probe": "\(probe?.name ?? "none")"])
+        }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: CollectorService(collector: collector, interval: interval.duration, initialState: initial) {
+                publisher.publish($0)
+            }),
+            .init(service: WebFrontService(front: front)),
+        ]
+        if let webConfigFile {
+            services.append(.init(service: WebConfigService(path: webConfigFile, logger: logger, front: front) {
+                publisher.publish($0, for: .web)
+            }))
+        }
+        if let probe {
+            services.append(.init(service: RuntimeProbeService(probe: probe, interval: probeInterval.duration, logger: logger) {
+                publisher.publish($0)
+            }))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        try await group.run()
+        logger.info("stopped")
+    }
+
+    private func makeLogger() -> Logger {
+        let level = logLevel.level
+        let format = logFormat
+        return Logger(label: "cassandra-backup-exporter") { _ in LineLogHandler(format: format, level: level) }
+    }
+
+    /// The runtime probe: none with --no-collector.runtime, else Jolokia when a URL is given, else
+    /// nodetool from --nodetool.path or PATH, else none.
+    private func runtimeProbe() -> (any RuntimeProbe)? {
+        guard runtimeProbeEnabled else { return nil }
+        if let jolokiaURL, let url = URL(string: jolokiaURL) {
+            return JolokiaProbe(baseURL: url, timeout: probeTimeout.duration, proxyFromEnvironment: jolokiaProxyFromEnvironment)
+        }
+        guard let path = nodetoolPath ?? Self.findOnPath("nodetool") else { return nil }
+        return NodetoolProbe(executable: path, arguments: nodetoolArguments.split(separator: " ").map(String.init),
+                             timeout: probeTimeout.duration)
+    }
+
+    private static func findOnPath(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// Data directories and cassandra.yaml after applying the defaults.
+    private func resolveSettings() throws -> (dataDirectories: [String], configPath: String?) {
+        var configPath = cassandraConfig
+        if configPath == nil {
+            let candidate = CassandraConfig.defaultPath()
+            if FileManager.default.fileExists(atPath: candidate) { configPath = candidate }
+        }
+        // A broken cassandra.yaml at start-up stops the exporter with one line.
+        let config = try configPath.map { path throws(ConfigFileError) in try CassandraConfig.load(path: path) }
+        if !dataDirectories.isEmpty { return (dataDirectories, configPath) }
+        let defaults = (config ?? CassandraConfig(incrementalBackups: false, dataFileDirectories: []))
+            .tableDirectories(fallback: "/var/lib/cassandra/data")
+        for directory in defaults where !FileManager.default.fileExists(atPath: directory) {
+            throw ValidationError("data directory \(directory) (default) does not exist; pass --cassandra.data-dir")
+        }
+        return (defaults, configPath)
+    }
+}
