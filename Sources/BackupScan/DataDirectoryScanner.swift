@@ -17,6 +17,12 @@ public struct DataDirectoryScanner: Sendable {
     /// next time: within the filesystem's timestamp granularity (a few milliseconds on Linux) a
     /// second change may leave the mtime as it was.
     public let settleSeconds: Double
+    /// A snapshot directory (`snapshots/<tag>/` and below) unchanged this long is a finished
+    /// snapshot: Cassandra links a snapshot's files and writes its manifest within seconds and
+    /// never changes it afterwards, so later scans do not stamp it again (it is walked again when
+    /// `snapshots/` or the table changes, and by the periodic full walk). On a node with 20
+    /// snapshots per table that is 20 of every 23 stamps.
+    public let settledSnapshotSeconds: Double
     /// Paces directory reads and `fstatat` calls (`--collector.max-stat-rate`); `nil`: unpaced.
     public let budget: IOBudget?
     /// Whether tables are walked on threads of their own at nice 10 with idle-class I/O, so a
@@ -28,11 +34,12 @@ public struct DataDirectoryScanner: Sendable {
     /// Places stuck in earlier scans: not walked again until their call returns.
     public let stuck: StuckWalks
 
-    public init(dataDirectories: [String], parallelism: Int = 1, settleSeconds: Double = 2, budget: IOBudget? = nil,
-                lowPriority: Bool = false, walkTimeout: Duration = defaultWalkTimeout) {
+    public init(dataDirectories: [String], parallelism: Int = 1, settleSeconds: Double = 2, settledSnapshotSeconds: Double = 60,
+                budget: IOBudget? = nil, lowPriority: Bool = false, walkTimeout: Duration = defaultWalkTimeout) {
         self.dataDirectories = dataDirectories
         self.parallelism = max(1, parallelism)
         self.settleSeconds = settleSeconds
+        self.settledSnapshotSeconds = settledSnapshotSeconds
         self.budget = budget
         self.lowPriority = lowPriority
         self.walkTimeout = walkTimeout
@@ -112,6 +119,7 @@ public struct DataDirectoryScanner: Sendable {
         var tables: [TableMeasurement] = []
         tables.reserveCapacity(outcomes.count + carried.count)
         var nextCache = ScanCache()
+        nextCache.entries.reserveCapacity(outcomes.count)
         var reused = 0, kept = carried.count
         for (item, outcome) in zip(sorted, outcomes) {
             switch outcome {
@@ -249,7 +257,9 @@ public struct DataDirectoryScanner: Sendable {
     /// Reuses the cached measurement when nothing changed, else walks the table.
     private func measure(_ item: TableWork, cache: ScanCache?, progress: WalkProgress) -> TableResult {
         if let cached = cache?.entries[item.key], unchanged(cached, item: item, progress: progress) {
-            return TableResult(table: cached.measurement, reused: true, cacheEntry: cached)
+            let entry = cached.checksSnapshots
+                ? cacheEntry(cached.measurement, stamps: cached.stamps, table: item.name.text, at: Date().timeIntervalSince1970) : cached
+            return TableResult(table: cached.measurement, reused: true, cacheEntry: entry)
         }
         let walkStarted = Date().timeIntervalSince1970
         var scanner = TableScanner(budget: budget, progress: progress)
@@ -257,17 +267,27 @@ public struct DataDirectoryScanner: Sendable {
         // Only a clean walk of directories that have settled may be reused next time.
         let reusable = table != nil && scanner.errors.total == 0
             && !scanner.stamps.contains { $0.stamp.changed(since: walkStarted - settleSeconds) }
+        let base = item.name.text
+        let stamps = scanner.stamps.map { (path: $0.path.isEmpty ? base : base + "/" + $0.path, stamp: $0.stamp) }
         return TableResult(table: table, errors: scanner.errors,
-                           cacheEntry: reusable ? ScanCache.Entry(measurement: table!, stamps: scanner.stamps) : nil)
+                           cacheEntry: reusable ? cacheEntry(table!, stamps: stamps, table: base, at: walkStarted) : nil)
+    }
+
+    /// What a later scan checks of a table (`table`: its directory's name): every directory
+    /// visited but those of finished snapshots (``settledSnapshotSeconds``) as of `instant`.
+    private func cacheEntry(_ measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], table: String,
+                            at instant: Double) -> ScanCache.Entry {
+        let snapshots = table + "/snapshots/"
+        let checked = stamps.filter { path, stamp in !path.hasPrefix(snapshots) || stamp.changed(since: instant - settledSnapshotSeconds) }
+        return ScanCache.Entry(measurement: measurement, stamps: checked, checksSnapshots: checked.contains { $0.path.hasPrefix(snapshots) })
     }
 
     /// Whether every directory of the cached walk still has its stamp.
     private func unchanged(_ cached: ScanCache.Entry, item: TableWork, progress: WalkProgress) -> Bool {
-        let base = item.name.text
-        return cached.stamps.allSatisfy { path, stamp in
+        cached.stamps.allSatisfy { path, stamp in
             budget?.spend()
             defer { progress.tick() }
-            return item.keyspace.stamp(at: path.isEmpty ? base : base + "/" + path) == stamp
+            return item.keyspace.stamp(at: path) == stamp
         }
     }
 }

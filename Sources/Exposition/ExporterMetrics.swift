@@ -6,18 +6,28 @@ public enum ExporterMetrics {
     private static let fromScan = "From the background scan, not the scrape."
 
     /// All metric families for one exposition.
-    /// - Parameter measurement: the last good measurement; `nil` before the first one.
-    public static func families(measurement: NodeMeasurement?, status: ExporterStatus) -> [MetricFamily] {
-        var families: [MetricFamily] = []
+    /// - Parameters:
+    ///   - measurement: the last good measurement; `nil` before the first one.
+    ///   - lines: the tables' lines of the previous exposition, reused for the tables whose
+    ///     measurement did not change (a fresh cache renders every table).
+    public static func families(measurement: NodeMeasurement?, status: ExporterStatus,
+                                lines: TableLineCache = TableLineCache()) -> ExpositionFamilies {
+        var families = ExpositionFamilies(stable: [], volatile: [])
         if let measurement {
-            families += tableFamilies(measurement.tables)
-            families += snapshotFamilies(measurement.tables, detail: status.snapshotDetail)
-            families += tableSnapshotFamilies(measurement.tables)
-            families += snapshotTagFamilies(measurement.tables)
-            families += filesystemFamilies(measurement.filesystems)
-            families += stuckFamilies(measurement)
+            let tables = lines.lines(of: measurement.tables, detail: status.snapshotDetail, columns: tableColumns)
+            families.stable = lines.stableFamilies {
+                var chunks = Array(repeating: [String](), count: tableColumns.count)
+                for entry in tables.entries {
+                    for (index, chunk) in entry.chunks.enumerated() { chunks[index].append(chunk) }
+                }
+                return zip(tableColumns, chunks).map { MetricFamily(name: $0.name, help: $0.help, renderedLines: $1) }
+                    + snapshotTagFamilies(measurement.tables)
+            }
+            families.stableGeneration = tables.generation
+            families.volatile += filesystemFamilies(measurement.filesystems)
+            families.volatile += stuckFamilies(measurement)
         }
-        families += statusFamilies(status)
+        families.volatile += statusFamilies(status)
         return families
     }
 
@@ -27,8 +37,15 @@ public enum ExporterMetrics {
         [("data_dir", key.dataDirectory), ("keyspace", key.keyspace), ("table", key.table), ("table_id", key.tableID)]
     }
 
-    private static func tableFamilies(_ tables: [TableMeasurement]) -> [MetricFamily] {
-        typealias Value = (TableMeasurement) -> Double?
+    /// The label text of a table's series, `data_dir="…",keyspace="…",table="…",table_id="…"`.
+    static func tableLabelText(_ key: TableKey) -> String { TextFormat.labelText(tableLabels(key)) }
+
+    /// Every family with a line (or, per snapshot, lines) per table, in the order of
+    /// ``TableLineCache``'s chunks.
+    static let tableColumns: [TableColumn] = tableValueColumns + snapshotColumns + tableSnapshotColumns
+
+    private static let tableValueColumns: [TableColumn] = {
+        typealias Value = @Sendable (TableMeasurement) -> Double?
         let columns: [(name: String, help: String, value: Value)] = [
             ("cassandra_backup_files", "Regular files under backups/.", { Double($0.backups.files) }),
             ("cassandra_backup_sstables", "*-Data.db files under backups/.", { Double($0.backups.sstables) }),
@@ -53,18 +70,18 @@ public enum ExporterMetrics {
              { Double($0.liveAllocatedBytes) }),
         ]
         return columns.map { column in
-            MetricFamily(name: column.name, help: "\(column.help) \(fromScan)", samples: tables.compactMap { table in
-                column.value(table).map { MetricFamily.Sample(tableLabels(table.key), $0) }
-            })
+            TableColumn(name: column.name, help: "\(column.help) \(fromScan)") { table, labels, _ in
+                column.value(table).map { TextFormat.line(column.name, labels: labels, value: $0) } ?? ""
+            }
         }
-    }
+    }()
 
     // MARK: Per snapshot
 
     /// Per (table, tag): every automatic snapshot, and user snapshots only with `detail`
     /// (`--collector.snapshot-detail`): tables times tags is what a retention multiplies.
-    private static func snapshotFamilies(_ tables: [TableMeasurement], detail: Bool) -> [MetricFamily] {
-        typealias Value = (SnapshotMeasurement) -> Double?
+    private static let snapshotColumns: [TableColumn] = {
+        typealias Value = @Sendable (SnapshotMeasurement) -> Double?
         let columns: [(name: String, help: String, value: Value)] = [
             ("cassandra_backup_snapshot_files", "Regular files in the snapshot.", { Double($0.usage.files) }),
             ("cassandra_backup_snapshot_size_bytes", "Apparent size of the snapshot, each inode once.",
@@ -79,22 +96,23 @@ public enum ExporterMetrics {
             ("cassandra_backup_snapshot_expires_timestamp_seconds",
              "expires_at from manifest.json (a snapshot taken with a TTL); absent without one.", { $0.expiresAt }),
         ]
-        let shown = tables.flatMap { table in
-            table.snapshots.filter { detail || $0.origin.isAutomatic }.map { (table.key, $0) }
-        }
         return columns.map { column in
-            MetricFamily(name: column.name, help: "\(column.help) User snapshots only with --collector.snapshot-detail. \(fromScan)",
-                         samples: shown.compactMap { key, snapshot in
-                             column.value(snapshot).map {
-                                 MetricFamily.Sample(tableLabels(key) + [("snapshot", snapshot.tag), ("origin", snapshot.origin.rawValue)], $0)
-                             }
-                         })
+            TableColumn(name: column.name,
+                        help: "\(column.help) User snapshots only with --collector.snapshot-detail. \(fromScan)") { table, labels, detail in
+                var lines: [String] = []
+                for snapshot in table.snapshots where detail || snapshot.origin.isAutomatic {
+                    guard let value = column.value(snapshot) else { continue }
+                    let own = TextFormat.labelText([("snapshot", snapshot.tag), ("origin", snapshot.origin.rawValue)])
+                    lines.append(TextFormat.line(column.name, labels: labels + "," + own, value: value))
+                }
+                return lines.sorted().joined()
+            }
         }
-    }
+    }()
 
     /// Per table, all its snapshots together.
-    private static func tableSnapshotFamilies(_ tables: [TableMeasurement]) -> [MetricFamily] {
-        typealias Value = (TableMeasurement) -> Double
+    private static let tableSnapshotColumns: [TableColumn] = {
+        typealias Value = @Sendable (TableMeasurement) -> Double
         let columns: [(name: String, help: String, value: Value)] = [
             ("cassandra_backup_table_snapshots", "Snapshot directories of the table.", { Double($0.snapshots.count) }),
             ("cassandra_backup_table_snapshots_allocated_bytes",
@@ -104,10 +122,11 @@ public enum ExporterMetrics {
              { Double($0.allSnapshots.exclusiveBytes) }),
         ]
         return columns.map { column in
-            MetricFamily(name: column.name, help: "\(column.help) \(fromScan)",
-                         samples: tables.map { .init(tableLabels($0.key), column.value($0)) })
+            TableColumn(name: column.name, help: "\(column.help) \(fromScan)") { table, labels, _ in
+                TextFormat.line(column.name, labels: labels, value: column.value(table))
+            }
         }
-    }
+    }()
 
     /// Per tag across the node (labels `snapshot`, `origin`): what `nodetool clearsnapshot -t <tag>` concerns.
     private static func snapshotTagFamilies(_ tables: [TableMeasurement]) -> [MetricFamily] {

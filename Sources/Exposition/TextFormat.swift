@@ -23,26 +23,53 @@ public enum ExpositionFormat: Sendable, CaseIterable {
 /// Output is sorted by family name and then by the rendered label set, so it is stable from scan
 /// to scan. Both formats carry the same samples under the same names.
 public enum TextFormat {
-    /// Renders `families` in `format`; families without samples are left out.
+    /// Renders `families` in `format`, sorted by name; families without samples are left out.
     public static func render(_ families: [MetricFamily], as format: ExpositionFormat = .prometheus) -> String {
         var output = ""
-        for family in families.sorted(by: { $0.name < $1.name }) where !family.samples.isEmpty {
+        append(families, format, to: &output)
+        if format == .openMetrics { output += "# EOF\n" }
+        return output
+    }
+
+    /// Renders both groups, each sorted by name, the stable one first: the text is the two parts
+    /// joined, and the first part repeats from scan to scan while the tables do not change.
+    public static func renderParts(_ families: ExpositionFamilies, as format: ExpositionFormat = .prometheus) -> (stable: String, volatile: String) {
+        var stable = "", volatile = ""
+        append(families.stable, format, to: &stable)
+        append(families.volatile, format, to: &volatile)
+        if format == .openMetrics { volatile += "# EOF\n" }
+        return (stable, volatile)
+    }
+
+    private static func append(_ families: [MetricFamily], _ format: ExpositionFormat, to output: inout String) {
+        // The lines rendered ahead are most of a large exposition: room for them at once.
+        output.reserveCapacity(output.utf8.count + families.reduce(0) { total, family in
+            family.renderedLines.reduce(total + 200 + 100 * family.samples.count) { $0 + $1.utf8.count }
+        })
+        for family in families.sorted(by: { $0.name < $1.name }) where !family.isEmpty {
             output += header(of: family, format)
             // The lines of a family differ first in their label sets (a set ends at its only
             // unquoted `}`), so sorting whole lines sorts by label set.
-            var lines = family.samples.map { sample in
-                var line = family.name
-                appendLabels(sample.labels, to: &line)
-                line += " "
-                line += formatValue(sample.value)
-                line += "\n"
-                return line
-            }
+            var lines = family.samples.map { line(family.name, labels: labelText($0.labels), value: $0.value) }
             lines.sort()
             for line in lines { output += line }
+            for chunk in family.renderedLines { output += chunk }
         }
-        if format == .openMetrics { output += "# EOF\n" }
-        return output
+    }
+
+    /// One sample line, `name{labels} value` and a line feed; `labels` as ``labelText(_:)``
+    /// writes them (empty: no braces).
+    static func line(_ name: String, labels: String, value: Double) -> String {
+        var line = name
+        if !labels.isEmpty {
+            line += "{"
+            line += labels
+            line += "}"
+        }
+        line += " "
+        line += formatValue(value)
+        line += "\n"
+        return line
     }
 
     /// The `# HELP`, `# TYPE` (and in OpenMetrics `# UNIT`) lines of a family.
@@ -67,18 +94,17 @@ public enum TextFormat {
         }
     }
 
-    /// Appends `{a="1",b="2"}`, or nothing without labels.
-    private static func appendLabels(_ labels: [(name: String, value: String)], to line: inout String) {
-        guard !labels.isEmpty else { return }
-        line += "{"
+    /// `a="1",b="2"`, the label values escaped; empty without labels.
+    static func labelText(_ labels: [(name: String, value: String)]) -> String {
+        var text = ""
         for (index, label) in labels.enumerated() {
-            if index > 0 { line += "," }
-            line += label.name
-            line += "=\""
-            line += escapeLabelValue(label.value)
-            line += "\""
+            if index > 0 { text += "," }
+            text += label.name
+            text += "=\""
+            text += escapeLabelValue(label.value)
+            text += "\""
         }
-        line += "}"
+        return text
     }
 
     /// Escapes `\`, `"` and line feed, as the text format requires for label values.

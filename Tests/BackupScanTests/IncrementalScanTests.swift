@@ -129,6 +129,28 @@ import TestSupport
         #expect(fresh.backups.exclusiveBytes < before.backups.exclusiveBytes)
     }
 
+    /// A finished snapshot is not stamped again: a file added inside it (which Cassandra never
+    /// does) waits for the full walk; a snapshot still young is stamped, and the same change is seen.
+    @Test(arguments: [(0.0, false), (60.0, true)])
+    func aFinishedSnapshotIsTrustedUntilTheFullWalk(settledSnapshotSeconds: Double, seen: Bool) throws {
+        let temp = try TemporaryDirectory("incremental")
+        defer { temp.remove() }
+        let tree = FixtureBuilder(root: temp.path)
+        let table = FixtureBuilder.table()
+        try tree.flushedSSTable(in: table, size: 4096)
+        try tree.link("\(table)/snapshots/weekly/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
+        let scanner = DataDirectoryScanner(dataDirectories: [temp("data")], settleSeconds: 0, settledSnapshotSeconds: settledSnapshotSeconds)
+        let first = try scanner.scan(reusing: nil)
+        usleep(20_000)
+        try tree.file("\(table)/snapshots/weekly/nb-2-big-Data.db", size: 4096)
+        usleep(20_000)
+        let incremental = try scanner.scan(reusing: first.cache)
+        let full = try scanner.scan(reusing: nil)
+        #expect(full.measurement.tables[0].snapshots[0].usage.files == 2)
+        #expect(incremental.tablesWalked == (seen ? 1 : 0))
+        #expect((incremental.measurement.tables == full.measurement.tables) == seen)
+    }
+
     @Test func recentChangesAreNotTrustedWithinTheSettleTime() throws {
         let temp = try TemporaryDirectory("incremental")
         defer { temp.remove() }

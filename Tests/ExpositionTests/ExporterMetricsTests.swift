@@ -27,7 +27,7 @@ import TestSupport
         status.stateProbeSucceeded = [.config: true, .runtime: true]
         status.configReloads = [.web: ConfigReloadStatus(successful: false, lastSuccessTimestamp: 1_699_999_000)]
         status.stateProbeDuration = [.config: 0.002, .runtime: 1.5]
-        let text = TextFormat.render(ExporterMetrics.families(measurement: measurement, status: status))
+        let text = TextFormat.render(ExporterMetrics.families(measurement: measurement, status: status).all)
         let samples = parseExposition(text)
         let labels = ["data_dir": temp.path, "keyspace": "ks", "table": "t", "table_id": "0123456789abcdef0123456789abcdef"]
 
@@ -39,7 +39,7 @@ import TestSupport
         }
         // Per (table, tag): the automatic snapshot by default; the user snapshot only with detail.
         status.snapshotDetail = true
-        let detailed = parseExposition(TextFormat.render(ExporterMetrics.families(measurement: measurement, status: status)))
+        let detailed = parseExposition(TextFormat.render(ExporterMetrics.families(measurement: measurement, status: status).all))
         for name in ["cassandra_backup_snapshot_files", "cassandra_backup_snapshot_size_bytes",
                      "cassandra_backup_snapshot_allocated_bytes", "cassandra_backup_snapshot_exclusive_bytes",
                      "cassandra_backup_snapshot_created_timestamp_seconds"] {
@@ -85,7 +85,7 @@ import TestSupport
         defer { temp.remove() }
         try FixtureBuilder(root: temp.path).file("ks/t-0123456789abcdef0123456789abcdef/nb-1-big-Data.db", size: 10)
         let measurement = try DataDirectoryScanner(dataDirectories: [temp.path]).scan()
-        let samples = parseExposition(TextFormat.render(ExporterMetrics.families(measurement: measurement, status: ExporterStatus(build: Self.build))))
+        let samples = parseExposition(TextFormat.render(ExporterMetrics.families(measurement: measurement, status: ExporterStatus(build: Self.build)).all))
         #expect(samples.value("cassandra_backup_files") == 0)
         #expect(samples.value("cassandra_backup_oldest_file_timestamp_seconds") == nil)
         #expect(samples.value("cassandra_backup_newest_file_timestamp_seconds") == nil)

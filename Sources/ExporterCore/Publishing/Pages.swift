@@ -9,13 +9,14 @@ import Synchronization
 /// The metrics are rendered in the formats and encodings that scrapes asked for lately (see
 /// ``MetricsDemand``), when the pages are made; any other is rendered on the first request that
 /// asks for it, then kept. Prometheus asks for one of the four, so rendering and compressing all
-/// four after every scan was work nobody read (it was most of an idle daemon's CPU time).
+/// four after every scan was work nobody read (it was most of an idle daemon's CPU time). What
+/// did not change since the last pages is not rendered or compressed again (``RenderingMemory``).
 public struct Pages: Sendable {
     public let landing: HTTPResponse
     private let metrics: MetricsResponses
 
-    init(state: PublishedState, telemetryPath: String, headers: ResponseHeaders, demand: MetricsDemand) {
-        metrics = MetricsResponses(families: state.families, headers: headers, demand: demand)
+    init(state: PublishedState, telemetryPath: String, headers: ResponseHeaders, demand: MetricsDemand, memory: RenderingMemory) {
+        metrics = MetricsResponses(families: state.families(lines: memory.lines), headers: headers, demand: demand, memory: memory)
         landing = headers.response(200, contentType: "text/html; charset=utf-8",
                                    text: LandingPage.html(state: state.merged, telemetryPath: telemetryPath))
     }
@@ -52,19 +53,44 @@ final class MetricsDemand: Sendable {
     }
 }
 
+/// What one set of pages leaves for the next, so that an unchanged part is neither rendered nor
+/// compressed again: the tables' lines, and per format the gzip state after the stable part.
+final class RenderingMemory: Sendable {
+    let lines = TableLineCache()
+    private let gzip = Dictionary(uniqueKeysWithValues: ExpositionFormat.allCases.map { ($0, GzipStream()) })
+    /// Per format, the last stable part rendered and its generation.
+    private let stableText = Mutex<[ExpositionFormat: (generation: Int, text: String)]>([:])
+
+    func gzip(_ format: ExpositionFormat) -> GzipStream { gzip[format]! }
+
+    /// The two parts of `families` in `format`; the stable part is not rendered again while its
+    /// generation is the one rendered last.
+    func render(_ families: ExpositionFamilies, as format: ExpositionFormat) -> (stable: String, volatile: String) {
+        let volatile = TextFormat.renderParts(ExpositionFamilies(stable: [], volatile: families.volatile), as: format).volatile
+        if let generation = families.stableGeneration, let kept = stableText.withLock({ $0[format] }), kept.generation == generation {
+            return (kept.text, volatile)
+        }
+        let stable = TextFormat.renderParts(ExpositionFamilies(stable: families.stable, volatile: []), as: format).stable
+        if let generation = families.stableGeneration { stableText.withLock { $0[format] = (generation, stable) } }
+        return (stable, volatile)
+    }
+}
+
 /// The metrics of one collection in each variant: the wanted ones rendered when made, any other
 /// when first asked for.
 private final class MetricsResponses: Sendable {
-    private let families: [MetricFamily]
+    private let families: ExpositionFamilies
     private let headers: ResponseHeaders
     private let demand: MetricsDemand
+    private let memory: RenderingMemory
     private let rendered: Mutex<[MetricsVariant: HTTPResponse]>
 
-    init(families: [MetricFamily], headers: ResponseHeaders, demand: MetricsDemand) {
+    init(families: ExpositionFamilies, headers: ResponseHeaders, demand: MetricsDemand, memory: RenderingMemory) {
         self.families = families
         self.headers = headers
         self.demand = demand
-        rendered = Mutex(Dictionary(uniqueKeysWithValues: demand.wanted.map { ($0, Self.render($0, families, headers)) }))
+        self.memory = memory
+        rendered = Mutex(Dictionary(uniqueKeysWithValues: demand.wanted.map { ($0, Self.render($0, families, headers, memory)) }))
     }
 
     func response(_ variant: MetricsVariant) -> HTTPResponse {
@@ -73,7 +99,7 @@ private final class MetricsResponses: Sendable {
         // Rendered outside the lock, so a request for a prepared variant never waits behind a
         // render; two first requests for the same variant may both render it, and both results
         // are the same.
-        let response = Self.render(variant, families, headers)
+        let response = Self.render(variant, families, headers, memory)
         return rendered.withLock { rendered in
             if let first = rendered[variant] { return first }
             rendered[variant] = response
@@ -81,13 +107,15 @@ private final class MetricsResponses: Sendable {
         }
     }
 
-    private static func render(_ variant: MetricsVariant, _ families: [MetricFamily], _ headers: ResponseHeaders) -> HTTPResponse {
-        let text = TextFormat.render(families, as: variant.format)
+    private static func render(_ variant: MetricsVariant, _ families: ExpositionFamilies, _ headers: ResponseHeaders,
+                               _ memory: RenderingMemory) -> HTTPResponse {
+        let parts = memory.render(families, as: variant.format)
         let vary = [(name: "Vary", value: "Accept, Accept-Encoding")]
         let contentType = variant.format.contentType
         return variant.gzip
-            ? headers.response(200, contentType: contentType, gzipped: Gzip.compress(utf8: text), own: vary)
-            : headers.response(200, contentType: contentType, text: text, own: vary)
+            ? headers.response(200, contentType: contentType,
+                               gzipped: memory.gzip(variant.format).compress(prefix: parts.stable, rest: parts.volatile), own: vary)
+            : headers.response(200, contentType: contentType, text: parts.stable + parts.volatile, own: vary)
     }
 }
 

@@ -25,14 +25,15 @@ public struct PublishedState: Sendable {
     }
 
     /// The metric families: the one way from the state to an exposition, for the daemon's pages
-    /// and for `--once`.
-    var families: [MetricFamily] {
+    /// and for `--once`. `lines` keeps the tables' lines for the next exposition.
+    func families(lines: TableLineCache = TableLineCache()) -> ExpositionFamilies {
         let state = merged
-        return ExporterMetrics.families(measurement: state.measurement, status: state.status)
+        return ExporterMetrics.families(measurement: state.measurement, status: state.status, lines: lines)
     }
 
     /// The text exposition in `format`.
     public func exposition(as format: ExpositionFormat = .prometheus) -> String {
-        TextFormat.render(families, as: format)
+        let parts = TextFormat.renderParts(families(), as: format)
+        return parts.stable + parts.volatile
     }
 }

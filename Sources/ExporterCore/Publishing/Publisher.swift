@@ -13,6 +13,7 @@ public final class Publisher: Sendable {
     public let store: PageStore
     private let telemetryPath: String
     private let demand = MetricsDemand()
+    private let memory = RenderingMemory()
 
     /// - Parameter runtimeConfigured: whether a runtime probe runs; without one the runtime
     ///   series are absent.
@@ -20,7 +21,7 @@ public final class Publisher: Sendable {
         let first = Latest(state: PublishedState(collector: initial, runtime: runtimeConfigured ? RuntimeState() : nil))
         latest = Mutex(first)
         self.telemetryPath = telemetryPath
-        store = PageStore(Self.render(first, telemetryPath: telemetryPath, demand: demand))
+        store = PageStore(Self.render(first, telemetryPath: telemetryPath, demand: demand, memory: memory))
     }
 
     /// Publishes a new collection.
@@ -48,11 +49,11 @@ public final class Publisher: Sendable {
     private func update(_ change: (inout Latest) -> Void) {
         latest.withLock { latest in
             change(&latest)
-            store.publish(Self.render(latest, telemetryPath: telemetryPath, demand: demand))
+            store.publish(Self.render(latest, telemetryPath: telemetryPath, demand: demand, memory: memory))
         }
     }
 
-    private static func render(_ latest: Latest, telemetryPath: String, demand: MetricsDemand) -> Pages {
-        Pages(state: latest.state, telemetryPath: telemetryPath, headers: latest.headers, demand: demand)
+    private static func render(_ latest: Latest, telemetryPath: String, demand: MetricsDemand, memory: RenderingMemory) -> Pages {
+        Pages(state: latest.state, telemetryPath: telemetryPath, headers: latest.headers, demand: demand, memory: memory)
     }
 }
