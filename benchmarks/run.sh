@@ -8,13 +8,14 @@
 #                while a churn process flushes, compacts and ships, at the default interval and
 #                at --collector.interval 15s (both at once, each on its own copy and churn)
 #   cardinality  1,000 tables with 20 snapshots each (and 250, to see how cost grows)
+#   shipping     the scans after a shipping run of 500 and 5,000 files, on the 100k and 1M trees
 # Every figure with a target is repeated at the end with its target and whether it was met.
 # Trees are generated once (fixed seed) under $BENCH_DIR (default /var/tmp/cassandra-backup-bench);
 # the 1M tree takes ~2 minutes and ~1.5 GB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sections=("$@")
-[ $# -gt 0 ] || sections=(100k 1m retention cold steady cardinality)
+[ $# -gt 0 ] || sections=(100k 1m retention cold steady cardinality shipping)
 bench_dir=${BENCH_DIR:-/var/tmp/cassandra-backup-bench}
 steady_seconds=${BENCH_STEADY_SECONDS:-1800}
 
@@ -28,6 +29,7 @@ for section in "${sections[@]}"; do
         cold) cold ;;
         steady) steady ;;
         cardinality) cardinality ;;
+        shipping) shipping ;;
         *) echo "unknown section $section" >&2; exit 2 ;;
     esac
 done

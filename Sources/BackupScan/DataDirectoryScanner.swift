@@ -69,8 +69,10 @@ public struct DataDirectoryScanner: Sendable {
         public let measurement: NodeMeasurement
         /// What the next scan may reuse.
         public let cache: ScanCache
-        /// Tables walked and tables reused from the cache.
+        /// Tables walked, tables of which only `backups/` was listed again (the rest had not
+        /// changed), and tables reused from the cache.
         public let tablesWalked: Int
+        public let tablesBackupsListed: Int
         public let tablesReused: Int
         /// How long the budget held calls back during this scan, summed over the walking threads.
         public let budgetWait: Duration
@@ -97,12 +99,14 @@ public struct DataDirectoryScanner: Sendable {
         var filesystems: [DataDirectoryFilesystem] = []
         var work: [TableWork] = []
         var carried: [TableMeasurement] = []
-        for (path, outcome) in zip(dataDirectories, listDataDirectories()) {
+        var nextCache = ScanCache()
+        for (path, outcome) in zip(dataDirectories, listDataDirectories(cache: cache)) {
             switch outcome {
             case .finished(.success(let listing)):
                 filesystems.append(DataDirectoryFilesystem(dataDirectory: path, usage: listing.usage))
                 work += listing.tables
                 errors.add(listing.errors)
+                nextCache.keyspaces.merge(listing.keyspaces) { $1 }
             case .finished(.failure(let failure)):
                 throw failure
             case .stuck, .skipped:
@@ -111,23 +115,27 @@ public struct DataDirectoryScanner: Sendable {
                 carried += previous?.tables.filter { $0.key.dataDirectory == path } ?? []
             }
         }
-        // Put in key order here, so the measurements come out sorted; an order of indices, as
-        // moving the items themselves while sorting cost more than the comparisons.
-        let order = work.indices.sorted { work[$0].key < work[$1].key }
-        let sorted = order.map { work[$0] }
+        // Put in key order here, so the measurements come out sorted; each keyspace's tables come
+        // sorted, so this sorts only when data directories or keyspaces are out of order; an
+        // order of indices, as moving the items themselves while sorting cost more than the comparisons.
+        let inOrder = zip(work, work.dropFirst()).allSatisfy { $0.key < $1.key }
+        let sorted = inOrder ? work : work.indices.sorted { work[$0].key < work[$1].key }.map { work[$0] }
         let outcomes = measure(sorted, cache: cache)
         var tables: [TableMeasurement] = []
         tables.reserveCapacity(outcomes.count + carried.count)
-        var nextCache = ScanCache()
         nextCache.entries.reserveCapacity(outcomes.count)
-        var reused = 0, kept = carried.count
+        var reused = 0, backupsListed = 0, kept = carried.count
         for (item, outcome) in zip(sorted, outcomes) {
             switch outcome {
             case .finished(let result):
                 errors.add(result.errors)
                 guard let table = result.table else { continue }
                 tables.append(table)
-                if result.reused { reused += 1 }
+                switch result.source {
+                case .reused: reused += 1
+                case .backupsListed: backupsListed += 1
+                case .walked: break
+                }
                 if let entry = result.cacheEntry { nextCache.entries[table.key] = entry }
             case .stuck, .skipped:
                 if case .stuck = outcome { errors.record(.stuck) }
@@ -149,7 +157,8 @@ public struct DataDirectoryScanner: Sendable {
         }
         return Report(measurement: NodeMeasurement(tables: tables, filesystems: filesystems, errors: errors,
                                                    dataDirectories: health, stuckTables: stuckTables),
-                      cache: nextCache, tablesWalked: tables.count - reused - kept, tablesReused: reused,
+                      cache: nextCache, tablesWalked: tables.count - reused - backupsListed - kept,
+                      tablesBackupsListed: backupsListed, tablesReused: reused,
                       budgetWait: (budget?.spent.waited ?? .zero) - waitedBefore)
     }
 
@@ -163,34 +172,37 @@ public struct DataDirectoryScanner: Sendable {
     }
 
     private struct TableResult {
+        enum Source { case walked, backupsListed, reused }
         var table: TableMeasurement?
         var errors = ScanErrorCounts()
-        var reused = false
+        var source = Source.walked
         var cacheEntry: ScanCache.Entry?
     }
 
-    /// What listing a data directory found: its filesystem and its tables.
+    /// What listing a data directory found: its filesystem and its tables, with the keyspace
+    /// listings a later scan may reuse.
     private struct Listing: @unchecked Sendable {  // TableWork's directories are shared read-only
         let usage: FilesystemUsage
         let tables: [TableWork]
         let errors: ScanErrorCounts
+        let keyspaces: [String: ScanCache.KeyspaceListing]
     }
 
     /// Lists every data directory on threads of its own, each watched as a table walk is: a data
     /// directory whose `open`, listing or `statvfs` hangs is reported stuck and not touched again
     /// until that call returns.
-    private func listDataDirectories() -> [JobOutcome<Result<Listing, Failure>>] {
+    private func listDataDirectories(cache: ScanCache?) -> [JobOutcome<Result<Listing, Failure>>] {
         let paths = dataDirectories
         let stuck = self.stuck
         return WatchedJobs.run(count: paths.count, threads: paths.count, limit: walkTimeout, name: Self.walkerThreadName,
                                nice: lowPriority ? Self.walkerNice : nil,
                                skip: { stuck.contains(.dataDirectory(paths[$0])) },
-                               work: { index, progress in list(paths[index], progress: progress) },
+                               work: { index, progress in list(paths[index], cache: cache, progress: progress) },
                                stuck: { index, since in stuck.mark(.dataDirectory(paths[index]), since: since) },
                                returnedLate: { stuck.clear(.dataDirectory(paths[$0])) })
     }
 
-    private func list(_ path: String, progress: WalkProgress) -> Result<Listing, Failure> {
+    private func list(_ path: String, cache: ScanCache?, progress: WalkProgress) -> Result<Listing, Failure> {
         let root: Directory
         let keyspaces: [Directory.Entry]
         let usage: FilesystemUsage
@@ -207,32 +219,49 @@ public struct DataDirectoryScanner: Sendable {
         }
         var work: [TableWork] = []
         var errors = ScanErrorCounts()
-        for keyspace in keyspaces where keyspace.mayBeDirectory && keyspace.name.text != "lost+found" {
-            collectTables(of: keyspace, in: root, dataDirectory: path, into: &work, errors: &errors)
+        var listings: [String: ScanCache.KeyspaceListing] = [:]
+        let now = Date().timeIntervalSince1970
+        for keyspace in keyspaces.sorted(by: { $0.name.text < $1.name.text })
+        where keyspace.mayBeDirectory && keyspace.name.text != "lost+found" {
+            let keyspacePath = path + "/" + keyspace.name.text
+            if let listing = listTables(of: keyspace, in: root, dataDirectory: path, known: cache?.keyspaces[keyspacePath],
+                                        into: &work, errors: &errors), !listing.stamp.changed(since: now - settleSeconds) {
+                listings[keyspacePath] = listing
+            }
             progress.tick()
         }
-        return .success(Listing(usage: usage, tables: work, errors: errors))
+        return .success(Listing(usage: usage, tables: work, errors: errors, keyspaces: listings))
     }
 
-    private func collectTables(of entry: Directory.Entry, in root: Directory, dataDirectory: String,
-                               into work: inout [TableWork], errors: inout ScanErrorCounts) {
+    /// Adds the tables of one keyspace directory to `work`, sorted by key, from `known` while the
+    /// directory's stamp is still its own; returns the listing with the stamp taken before it.
+    private func listTables(of entry: Directory.Entry, in root: Directory, dataDirectory: String, known: ScanCache.KeyspaceListing?,
+                            into work: inout [TableWork], errors: inout ScanErrorCounts) -> ScanCache.KeyspaceListing? {
         let keyspace: Directory
-        let tables: [Directory.Entry]
+        let stamp: DirectoryStamp
+        let entries: [Directory.Entry]
         do {
             budget?.spend()
             keyspace = try root.subdirectory(entry.name)
-            tables = try keyspace.entries()
+            stamp = try keyspace.stamp()
+            if let known, known.stamp == stamp {
+                work += known.tables.map { TableWork(keyspace: keyspace, name: $0.name, key: $0.key) }
+                return known
+            }
+            entries = try keyspace.entries()
         } catch {
             // An entry of unknown d_type that is a file or symlink ends here: not an error.
             if entry.kind != nil || (error.code != ENOTDIR && error.code != ELOOP) { errors.record(error.reason) }
-            return
+            return nil
         }
-        for table in tables where table.mayBeDirectory {
+        var tables: [(name: EntryName, key: TableKey)] = []
+        for table in entries where table.mayBeDirectory {
             guard let name = TableDirectoryName(table.name.text) else { continue }
-            let key = TableKey(dataDirectory: dataDirectory, keyspace: entry.name.text,
-                               table: name.table, tableID: name.tableID)
-            work.append(TableWork(keyspace: keyspace, name: table.name, key: key))
+            tables.append((table.name, TableKey(dataDirectory: dataDirectory, keyspace: entry.name.text, table: name.table, tableID: name.tableID)))
         }
+        tables.sort { $0.key < $1.key }
+        work += tables.map { TableWork(keyspace: keyspace, name: $0.name, key: $0.key) }
+        return ScanCache.KeyspaceListing(stamp: stamp, tables: tables)
     }
 
     /// Measures the work items on up to `parallelism` threads of the scanner's own, each taking the
@@ -254,40 +283,94 @@ public struct DataDirectoryScanner: Sendable {
             returnedLate: { stuck.clear(.table(work[$0].key)) })
     }
 
-    /// Reuses the cached measurement when nothing changed, else walks the table.
+    /// Reuses the cached measurement when nothing changed, lists `backups/` again when only it
+    /// changed, else walks the table.
     private func measure(_ item: TableWork, cache: ScanCache?, progress: WalkProgress) -> TableResult {
-        if let cached = cache?.entries[item.key], unchanged(cached, item: item, progress: progress) {
-            let entry = cached.checksSnapshots
-                ? cacheEntry(cached.measurement, stamps: cached.stamps, table: item.name.text, at: Date().timeIntervalSince1970) : cached
-            return TableResult(table: cached.measurement, reused: true, cacheEntry: entry)
+        let base = item.name.text
+        if let cached = cache?.entries[item.key] {
+            switch changes(of: cached, item: item, progress: progress) {
+            case .none:
+                let entry = cached.checksSnapshots
+                    ? cacheEntry(cached.measurement, stamps: cached.stamps, backupLinks: cached.backupLinks, table: base,
+                                 at: Date().timeIntervalSince1970) : cached
+                return TableResult(table: cached.measurement, source: .reused, cacheEntry: entry)
+            case .backups:
+                if let links = cached.backupLinks, let result = relistBackups(item, cached: cached, links: links, progress: progress) {
+                    return result
+                }
+            case .more:
+                break
+            }
         }
         let walkStarted = Date().timeIntervalSince1970
         var scanner = TableScanner(budget: budget, progress: progress)
-        let table = scanner.measure(item.name, in: item.keyspace, key: item.key)
-        // Only a clean walk of directories that have settled may be reused next time.
-        let reusable = table != nil && scanner.errors.total == 0
-            && !scanner.stamps.contains { $0.stamp.changed(since: walkStarted - settleSeconds) }
-        let base = item.name.text
+        let walked = scanner.measure(item.name, in: item.keyspace, key: item.key)
         let stamps = scanner.stamps.map { (path: $0.path.isEmpty ? base : base + "/" + $0.path, stamp: $0.stamp) }
-        return TableResult(table: table, errors: scanner.errors,
-                           cacheEntry: reusable ? cacheEntry(table!, stamps: stamps, table: base, at: walkStarted) : nil)
+        let entry = walked.flatMap { table, links in
+            reusable(scanner, since: walkStarted)
+                ? cacheEntry(table, stamps: stamps, backupLinks: links, table: base, at: walkStarted) : nil
+        }
+        return TableResult(table: walked?.0, errors: scanner.errors, cacheEntry: entry)
+    }
+
+    /// Lists the `backups/` of a table of which nothing else changed; `nil`: walk it whole.
+    private func relistBackups(_ item: TableWork, cached: ScanCache.Entry, links: BackupLinks, progress: WalkProgress) -> TableResult? {
+        let base = item.name.text
+        guard let tableStamp = cached.stamps.first(where: { $0.path == base })?.stamp else { return nil }
+        let walkStarted = Date().timeIntervalSince1970
+        var scanner = TableScanner(budget: budget, progress: progress)
+        guard let (table, remaining) = scanner.remeasureBackups(of: item.name, in: item.keyspace, previous: cached.measurement,
+                                                               links: links, tableStamp: tableStamp) else { return nil }
+        let fresh = scanner.stamps.map { (path: $0.path.isEmpty ? base : base + "/" + $0.path, stamp: $0.stamp) }
+        let backups = base + "/backups"
+        let listedSnapshots = fresh.contains { $0.path == base + "/snapshots" }
+        let kept = cached.stamps.filter { path, _ in
+            path != base && !Self.isBelow(path, backups) && !(listedSnapshots && Self.isBelow(path, base + "/snapshots"))
+        }
+        // A shipping run is still removing files, or just did: `backups/` keeps its old stamps so
+        // that the next scan lists it again (cheaply) rather than trusting a stamp this fresh.
+        let unsettled = { (stamp: DirectoryStamp) in stamp.changed(since: walkStarted - settleSeconds) }
+        let outside = fresh.filter { !Self.isBelow($0.path, backups) }
+        let inside = fresh.filter { Self.isBelow($0.path, backups) }
+        let backupStamps = inside.contains { unsettled($0.stamp) } ? cached.stamps.filter { Self.isBelow($0.path, backups) } : inside
+        let entry = scanner.errors.total == 0 && !outside.contains { unsettled($0.stamp) }
+            ? cacheEntry(table, stamps: outside + kept + backupStamps, backupLinks: remaining, table: base, at: walkStarted) : nil
+        return TableResult(table: table, source: .backupsListed, cacheEntry: entry)
+    }
+
+    /// Only a clean walk of directories that have settled may be reused next time.
+    private func reusable(_ scanner: TableScanner, since walkStarted: Double) -> Bool {
+        scanner.errors.total == 0 && !scanner.stamps.contains { $0.stamp.changed(since: walkStarted - settleSeconds) }
     }
 
     /// What a later scan checks of a table (`table`: its directory's name): every directory
     /// visited but those of finished snapshots (``settledSnapshotSeconds``) as of `instant`.
-    private func cacheEntry(_ measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], table: String,
-                            at instant: Double) -> ScanCache.Entry {
+    private func cacheEntry(_ measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], backupLinks: BackupLinks?,
+                            table: String, at instant: Double) -> ScanCache.Entry {
         let snapshots = table + "/snapshots/"
         let checked = stamps.filter { path, stamp in !path.hasPrefix(snapshots) || stamp.changed(since: instant - settledSnapshotSeconds) }
-        return ScanCache.Entry(measurement: measurement, stamps: checked, checksSnapshots: checked.contains { $0.path.hasPrefix(snapshots) })
+        return ScanCache.Entry(measurement: measurement, stamps: checked, checksSnapshots: checked.contains { $0.path.hasPrefix(snapshots) },
+                               backupLinks: backupLinks)
     }
 
-    /// Whether every directory of the cached walk still has its stamp.
-    private func unchanged(_ cached: ScanCache.Entry, item: TableWork, progress: WalkProgress) -> Bool {
-        cached.stamps.allSatisfy { path, stamp in
+    /// Which directories of the cached walk no longer have their stamp.
+    private enum Changes { case none, backups, more }
+
+    private func changes(of cached: ScanCache.Entry, item: TableWork, progress: WalkProgress) -> Changes {
+        let backups = item.name.text + "/backups"
+        var result = Changes.none
+        for (path, stamp) in cached.stamps {
             budget?.spend()
             defer { progress.tick() }
-            return item.keyspace.stamp(at: path) == stamp
+            guard item.keyspace.stamp(at: path) != stamp else { continue }
+            guard Self.isBelow(path, backups) else { return .more }
+            result = .backups
         }
+        return result
+    }
+
+    /// Whether `path` is `directory` or below it.
+    private static func isBelow(_ path: String, _ directory: String) -> Bool {
+        path == directory || (path.hasPrefix(directory) && path.utf8.dropFirst(directory.utf8.count).first == UInt8(ascii: "/"))
     }
 }

@@ -26,6 +26,9 @@ struct TableScanner {
     /// Set when a directory below the table is on another filesystem (a mount point): inode
     /// numbers are then ambiguous and every entry is stat'ed.
     private var crossedDevice = false
+    /// Set when an entry's `d_ino` is not its `st_ino` (overlayfs may do that): a table's
+    /// links can then not be matched by `d_ino` alone, and it is always walked whole.
+    private var inodeNumbersDiffer = false
 
     init(budget: IOBudget?, progress: WalkProgress? = nil) {
         self.budget = budget
@@ -33,8 +36,9 @@ struct TableScanner {
     }
 
     /// Measures the table directory `name` of `keyspace`; `nil` when it cannot be opened (the
-    /// reason is counted).
-    mutating func measure(_ name: EntryName, in keyspace: Directory, key: TableKey) -> TableMeasurement? {
+    /// reason is counted). With it, what a later scan needs to list only `backups/` again
+    /// (`nil` when the table spans devices or links a file twice in `backups/`).
+    mutating func measure(_ name: EntryName, in keyspace: Directory, key: TableKey) -> (TableMeasurement, BackupLinks?)? {
         guard let table = open(name, in: keyspace, path: "") else { return nil }
         tableDevice = stamps.first?.stamp.device ?? 0
         var live = HardLinkTally()
@@ -63,15 +67,103 @@ struct TableScanner {
         let liveInodes = live.inodes()
         var allSnapshots = HardLinkTally()
         let snapshots = hasSnapshots ? measureSnapshots(in: table, into: &allSnapshots) : []
-        return TableMeasurement(
+        let snapshotInodes = allSnapshots.inodes()
+        let measurement = TableMeasurement(
             key: key,
             backups: backups.finished(backupInodes),
             backupCompactedBytes: backupInodes.allocatedBytes(notIn: liveInodes.map(\.key)),
             liveSSTables: live.dataFiles,
             liveAllocatedBytes: liveInodes.reduce(0) { $0 + $1.allocated },
             snapshots: snapshots,
-            allSnapshots: allSnapshots.finished(allSnapshots.inodes())
+            allSnapshots: allSnapshots.finished(snapshotInodes)
         )
+        let links = crossedDevice || inodeNumbersDiffer ? nil : BackupLinks(backups: backupInodes, live: liveInodes, snapshots: snapshotInodes, device: tableDevice)
+        return (measurement, links)
+    }
+
+    /// Measures a table of which only `backups/` changed since `previous` was measured with
+    /// `links` (a shipping run): lists `backups/` again and keeps the live files' figures and the
+    /// snapshots', but for the inodes that lost their backup link while in a snapshot: a lower
+    /// link count can make them exclusive to it. `nil` when the table directory's stamp is no
+    /// longer `tableStamp`, `backups/` is gone or holds a link it did not hold before, or a call
+    /// failed: the caller then walks the whole table.
+    mutating func remeasureBackups(of name: EntryName, in keyspace: Directory, previous: TableMeasurement,
+                                   links: BackupLinks, tableStamp: DirectoryStamp) -> (TableMeasurement, BackupLinks)? {
+        guard let table = open(name, in: keyspace, path: ""), stamps[0].stamp == tableStamp else { return nil }
+        tableDevice = tableStamp.device
+        guard let directory = open(EntryName(literal: "backups"), in: table, path: "backups") else { return nil }
+        var backups = HardLinkTally()
+        walk(directory, path: "backups", into: &backups, depth: 0)
+        let backupInodes = backups.inodes()
+        guard let (remaining, lost) = links.remaining(backupInodes, device: tableDevice) else { return nil }
+        var snapshots = previous.snapshots
+        var allSnapshots = previous.allSnapshots
+        if !lost.isEmpty {
+            guard let adjusted = snapshotsAfterLosingLinks(of: lost, previous: previous, in: table) else { return nil }
+            (snapshots, allSnapshots) = adjusted
+        }
+        guard errors.total == 0, !crossedDevice, !inodeNumbersDiffer else { return nil }
+        let measurement = TableMeasurement(
+            key: previous.key, backups: backups.finished(backupInodes), backupCompactedBytes: remaining.compactedBytes(of: backupInodes),
+            liveSSTables: previous.liveSSTables, liveAllocatedBytes: previous.liveAllocatedBytes,
+            snapshots: snapshots, allSnapshots: allSnapshots)
+        return (measurement, remaining)
+    }
+
+    /// The snapshots of `previous` after the inodes `lost` (sorted) each lost one link, their
+    /// backup: every tag is listed again, but only the lost inodes found are stat'ed. An inode
+    /// whose remaining links (its new `st_nlink`) now all lie in a set joins that set's exclusive
+    /// bytes; nothing else of a snapshot changes. `nil` when the listing does not match
+    /// `previous` (a tag or a lost inode not found): the caller walks the table.
+    private mutating func snapshotsAfterLosingLinks(of lost: [UInt64], previous: TableMeasurement, in table: Directory)
+        -> ([SnapshotMeasurement], FileSetUsage)? {
+        guard let directory = open(EntryName(literal: "snapshots"), in: table, path: "snapshots") else { return nil }
+        var linksPerTag: [String: [UInt64: UInt64]] = [:]
+        while let entry = next(in: directory) {
+            guard kind(of: entry, in: directory) == .directory else { continue }
+            let name = entry.copiedName.text
+            guard let tag = open(entry, in: directory, path: "snapshots/" + name) else { return nil }
+            var found: [UInt64: UInt64] = [:]
+            countLinks(of: lost, in: tag, path: "snapshots/" + name, into: &found, depth: 0)
+            linksPerTag[name] = found
+        }
+        guard linksPerTag.count == previous.snapshots.count else { return nil }
+        var inAll: [UInt64: UInt64] = [:]
+        for found in linksPerTag.values { inAll.merge(found, uniquingKeysWith: +) }
+        guard inAll.count == lost.count else { return nil }
+        func newlyExclusive(_ found: [UInt64: UInt64]) -> UInt64 {
+            found.reduce(0) { total, link in
+                guard let status = knownInodes[link.key], status.linkCount == link.value else { return total }
+                return total + status.allocated
+            }
+        }
+        var snapshots: [SnapshotMeasurement] = []
+        for snapshot in previous.snapshots {
+            guard let found = linksPerTag[snapshot.tag] else { return nil }
+            var usage = snapshot.usage
+            usage.exclusiveBytes += newlyExclusive(found)
+            snapshots.append(SnapshotMeasurement(tag: snapshot.tag, origin: snapshot.origin, usage: usage,
+                                                 createdAt: snapshot.createdAt, expiresAt: snapshot.expiresAt))
+        }
+        var all = previous.allSnapshots
+        all.exclusiveBytes += newlyExclusive(inAll)
+        return (snapshots, all)
+    }
+
+    /// Counts the links below `directory` to the inodes of `lost` (sorted), stat'ing each such
+    /// inode once (into ``knownInodes``); other entries are only listed.
+    private mutating func countLinks(of lost: [UInt64], in directory: Directory, path: String, into found: inout [UInt64: UInt64], depth: Int) {
+        while let entry = next(in: directory) {
+            switch kind(of: entry, in: directory) {
+            case .regular where lost.containsSorted(entry.inode):
+                if status(of: entry, in: directory) != nil { found[entry.inode, default: 0] += 1 }
+            case .directory where depth < Self.maximumDepth:
+                let childPath = path + "/" + entry.copiedName.text
+                if let child = open(entry, in: directory, path: childPath) { countLinks(of: lost, in: child, path: childPath, into: &found, depth: depth + 1) }
+            default:
+                continue
+            }
+        }
     }
 
     private mutating func addLiveFiles(of index: Directory, to live: inout HardLinkTally) {
@@ -155,6 +247,7 @@ struct TableScanner {
         defer { progress?.tick() }
         do {
             let status = try directory.status(of: entry)
+            if status.key.inode != entry.inode { inodeNumbersDiffer = true }
             if status.key.inode == entry.inode && status.key.device == tableDevice && status.kind == .regular {
                 knownInodes[entry.inode] = status
             }

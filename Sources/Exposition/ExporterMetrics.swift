@@ -223,8 +223,10 @@ public enum ExporterMetrics {
         }
         if let walked = status.tablesWalked, let reused = status.tablesReused {
             families.append(MetricFamily(name: "cassandra_backup_scan_tables",
-                                         help: "Table directories in the last successful scan: walked, or reused because none of their directories changed.",
-                                         samples: [.init([("result", "walked")], Double(walked)), .init([("result", "reused")], Double(reused))]))
+                                         help: "Table directories in the last successful scan: walked, backups_listed (only backups/ had changed and was listed again), or reused because none of their directories changed.",
+                                         samples: [.init([("result", "walked")], Double(walked)),
+                                                   .init([("result", "backups_listed")], Double(status.tablesBackupsListed ?? 0)),
+                                                   .init([("result", "reused")], Double(reused))]))
         }
         if let interval = status.collectorInterval {
             families.append(MetricFamily(name: "cassandra_backup_collector_interval_seconds",

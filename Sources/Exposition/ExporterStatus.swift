@@ -11,8 +11,10 @@ public struct ExporterStatus: Sendable {
     /// How long `--collector.max-stat-rate` held the last scan back, in seconds summed over the
     /// walking threads; `nil` when no budget is set.
     public var lastScanBudgetWait: Double?
-    /// Tables walked and tables reused unchanged in the last successful scan.
+    /// Tables walked, tables of which only `backups/` was listed again, and tables reused
+    /// unchanged in the last successful scan.
     public var tablesWalked: Int?
+    public var tablesBackupsListed: Int?
     public var tablesReused: Int?
     /// The configured time between scans, in seconds.
     public var collectorInterval: Double?

@@ -15,11 +15,19 @@ struct TableColumn: Sendable {
 /// daemon's ``Publisher`` keeps one); tables that are gone are dropped at each use.
 public final class TableLineCache: Sendable {
     /// One table's lines: a chunk per column, each sorted, and the label text they start with.
-    struct Entry: Sendable {
+    /// A class: kept from render to render, so a copy is one reference count.
+    final class Entry: Sendable {
         let measurement: TableMeasurement
         let snapshotDetail: Bool
         let labels: String
         let chunks: [String]
+
+        init(measurement: TableMeasurement, snapshotDetail: Bool, labels: String, chunks: [String]) {
+            self.measurement = measurement
+            self.snapshotDetail = snapshotDetail
+            self.labels = labels
+            self.chunks = chunks
+        }
     }
 
     /// The tables' lines in exposition order, and their generation: it changes whenever a

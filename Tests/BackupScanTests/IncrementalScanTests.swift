@@ -27,9 +27,9 @@ import TestSupport
         deinit { temp.remove() }
 
         /// Applies `change`, re-scans with the cache and checks the result against a full walk.
-        /// Returns how many tables the re-scan walked.
+        /// Returns the re-scan's report (how many tables it walked, listed `backups/` of, reused).
         @discardableResult
-        func rescanAfter(_ change: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) throws -> Int {
+        func rescanAfter(_ change: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) throws -> DataDirectoryScanner.Report {
             try change()
             usleep(20_000)
             let incremental = try scanner.scan(reusing: cache)
@@ -37,7 +37,7 @@ import TestSupport
             #expect(incremental.measurement.tables == full.measurement.tables, sourceLocation: sourceLocation)
             cache = incremental.cache
             usleep(20_000)
-            return incremental.tablesWalked
+            return incremental
         }
 
         func table(_ index: Int) -> TableSpec { node.tables[index] }
@@ -46,13 +46,13 @@ import TestSupport
 
     @Test func nothingChangedReusesEveryTable() throws {
         let fixture = try Fixture()
-        #expect(try fixture.rescanAfter {} == 0)
+        #expect(try fixture.rescanAfter {}.tablesWalked == 0)
         #expect(fixture.cache?.count == fixture.node.tables.count)
     }
 
     @Test func flushLinkedIntoBackupsIsSeen() throws {
         let fixture = try Fixture()
-        #expect(try fixture.rescanAfter { try fixture.node.flush(fixture.table(0), in: fixture.dataDirectory) } == 1)
+        #expect(try fixture.rescanAfter { try fixture.node.flush(fixture.table(0), in: fixture.dataDirectory) }.tablesWalked == 1)
     }
 
     @Test func compactionDeletingALiveFileIsSeen() throws {
@@ -62,20 +62,86 @@ import TestSupport
             let compacted = try fixture.node.compact(fixture.table(1), in: fixture.dataDirectory)
             #expect(compacted)
         }
-        #expect(walked == 1)
+        #expect(walked.tablesWalked == 1)
     }
 
-    @Test func backupsClearedIsSeen() throws {
+    /// A shipping run changes only `backups/`: only it is listed again, in every table.
+    @Test func backupsClearedListsOnlyBackups() throws {
         let fixture = try Fixture()
-        #expect(try fixture.rescanAfter { try fixture.node.shipBackups() } == fixture.node.tables.count)
+        let scan = try fixture.rescanAfter { try fixture.node.shipBackups() }
+        #expect(scan.tablesWalked == 0)
+        #expect(scan.tablesBackupsListed == fixture.node.tables.count)
+        // And the listing it leaves is used by the next shipping run.
+        try fixture.rescanAfter { try fixture.node.flush(fixture.table(0), in: fixture.dataDirectory) }
+        #expect(try fixture.rescanAfter { try fixture.node.shipBackups() }.tablesBackupsListed == 1)
+    }
+
+    /// Shipping some files of one table, then the rest; some of them compacted away already
+    /// (their bytes count as compacted until shipped), some still live.
+    @Test func backupsShippedInPartsAreSeen() throws {
+        let fixture = try Fixture()
+        try fixture.rescanAfter {
+            let compacted = try fixture.node.compact(fixture.table(1), in: fixture.dataDirectory)
+            #expect(compacted)
+            try fixture.node.flush(fixture.table(1), in: fixture.dataDirectory)
+        }
+        let backups = fixture.node.path(of: fixture.table(1), in: fixture.dataDirectory) + "/backups"
+        let names = try FileManager.default.contentsOfDirectory(atPath: backups).filter { $0.hasSuffix(".db") }.sorted()
+        #expect(names.count > 2)
+        let first = try fixture.rescanAfter {
+            for name in names.prefix(names.count / 2) { try FileManager.default.removeItem(atPath: "\(backups)/\(name)") }
+        }
+        #expect(first.tablesWalked == 0 && first.tablesBackupsListed == 1)
+        let second = try fixture.rescanAfter {
+            for name in names.dropFirst(names.count / 2) { try FileManager.default.removeItem(atPath: "\(backups)/\(name)") }
+        }
+        #expect(second.tablesWalked == 0 && second.tablesBackupsListed == 1)
+    }
+
+    /// Backups of SSTables that were compacted away but are still in a snapshot: shipping them
+    /// leaves the snapshots as the last links, and exclusive bytes grow: a tag's when it is the
+    /// only snapshot, only the union's when two tags hold the files. Only `backups/` is walked;
+    /// the numbers agree with `find` as well as with a full walk.
+    @Test(arguments: [["before-compaction"], ["before-compaction", "also-before"]])
+    func shippingBackupsOfSnapshottedFilesMakesThemExclusiveToTheSnapshots(tags: [String]) throws {
+        let fixture = try Fixture()
+        let table = fixture.table(1)
+        try fixture.rescanAfter { for tag in tags { try fixture.node.snapshot(tag: tag, of: [table]) } }
+        try fixture.rescanAfter {
+            let compacted = try fixture.node.compact(table, in: fixture.dataDirectory)
+            #expect(compacted)
+        }
+        let directory = fixture.node.path(of: table, in: fixture.dataDirectory)
+        let allBefore = try FileOracle(directory + "/snapshots").exclusiveBytes()
+        let scan = try fixture.rescanAfter { try fixture.node.shipBackups() }
+        #expect(scan.tablesWalked == 0 && scan.tablesBackupsListed == fixture.node.tables.count)
+        let measured = try #require(scan.measurement.tables.first { $0.key.table == table.name })
+        let allAfter = try FileOracle(directory + "/snapshots").exclusiveBytes()
+        #expect(allAfter > allBefore)
+        #expect(measured.allSnapshots.exclusiveBytes == allAfter)
+        for snapshot in measured.snapshots {
+            #expect(snapshot.usage.exclusiveBytes == (try FileOracle(directory + "/snapshots/" + snapshot.tag).exclusiveBytes()))
+            #expect((snapshot.usage.exclusiveBytes == allAfter) == (tags.count == 1))
+        }
+    }
+
+    /// A file that appears in `backups/` alone (not flushed by Cassandra: copied in) is a link
+    /// the last listing did not hold: the table is walked whole.
+    @Test func aFileCopiedIntoBackupsWalksTheTable() throws {
+        let fixture = try Fixture()
+        let backups = fixture.node.path(of: fixture.table(0), in: fixture.dataDirectory) + "/backups"
+        let scan = try fixture.rescanAfter {
+            try Data(repeating: 7, count: 8192).write(to: URL(fileURLWithPath: "\(backups)/nb-98-big-Data.db"))
+        }
+        #expect(scan.tablesWalked == 1 && scan.tablesBackupsListed == 0)
     }
 
     @Test func snapshotTakenAndClearedAreSeen() throws {
         let fixture = try Fixture()
         try fixture.rescanAfter { try fixture.node.compact(fixture.table(2), in: fixture.dataDirectory) }
-        #expect(try fixture.rescanAfter { try fixture.node.snapshot(tag: "t1") } == fixture.node.tables.count)
+        #expect(try fixture.rescanAfter { try fixture.node.snapshot(tag: "t1") }.tablesWalked == fixture.node.tables.count)
         // Clearing the snapshot makes compacted backups exclusive again.
-        #expect(try fixture.rescanAfter { try fixture.node.clearSnapshot(tag: "t1") } == fixture.node.tables.count)
+        #expect(try fixture.rescanAfter { try fixture.node.clearSnapshot(tag: "t1") }.tablesWalked == fixture.node.tables.count)
     }
 
     @Test func droppedTableIsSeen() throws {
@@ -100,7 +166,7 @@ import TestSupport
         // A file appears only in backups/.<index>/.
         #expect(try fixture.rescanAfter {
             try Data(repeating: 1, count: 5000).write(to: URL(fileURLWithPath: "\(directory)/backups/.\(indexed.indexes[0])/nb-99-big-Data.db"))
-        } == 1)
+        }.tablesWalked == 1)
     }
 
     /// The documented blind spot: a hard link made or removed outside the table changes a link
@@ -149,6 +215,31 @@ import TestSupport
         #expect(full.measurement.tables[0].snapshots[0].usage.files == 2)
         #expect(incremental.tablesWalked == (seen ? 1 : 0))
         #expect((incremental.measurement.tables == full.measurement.tables) == seen)
+    }
+
+    /// Right after a shipping run `backups/` is listed again on every scan until its stamp has
+    /// settled; the rest of the table is not walked meanwhile, and then the table is reused.
+    @Test func aFreshShippingRunIsListedAgainUntilItSettles() throws {
+        let temp = try TemporaryDirectory("incremental")
+        defer { temp.remove() }
+        let node = SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(2)), seed: 1)
+        try node.populate(flushes: 2)
+        usleep(1_200_000)
+        let scanner = DataDirectoryScanner(dataDirectories: [temp("data")], settleSeconds: 1)
+        var cache = try scanner.scan(reusing: nil).cache
+        #expect(cache.count == 2)
+        try node.shipBackups()
+        var reports: [DataDirectoryScanner.Report] = []
+        for pause in [0, 0, 1_200_000, 0] {
+            usleep(UInt32(pause))
+            let report = try scanner.scan(reusing: cache)
+            #expect(report.measurement.tables == (try scanner.scan(reusing: nil)).measurement.tables)
+            reports.append(report)
+            cache = report.cache
+        }
+        #expect(reports.map(\.tablesWalked) == [0, 0, 0, 0])
+        #expect(reports.map(\.tablesBackupsListed) == [2, 2, 2, 0])
+        #expect(reports.map(\.tablesReused) == [0, 0, 0, 2])
     }
 
     @Test func recentChangesAreNotTrustedWithinTheSettleTime() throws {

@@ -63,6 +63,7 @@ public struct Collector: Sendable {
             memory.cache = scan.cache
             memory.scansSinceFullWalk = fullWalk ? 0 : memory.scansSinceFullWalk + 1
             state.status.tablesWalked = scan.tablesWalked
+            state.status.tablesBackupsListed = scan.tablesBackupsListed
             state.status.tablesReused = scan.tablesReused
             state.status.lastScanBudgetWait = scanner.budget == nil ? nil : scan.budgetWait.seconds
             state.status.lastScanSucceeded = true
@@ -70,6 +71,7 @@ public struct Collector: Sendable {
             state.status.scanErrorsTotal.add(measurement.errors)
             logger.debug("scan finished", metadata: [
                 "tables_walked": "\(scan.tablesWalked)",
+                "tables_backups_listed": "\(scan.tablesBackupsListed)",
                 "tables_reused": "\(scan.tablesReused)",
                 "seconds": "\(state.status.lastScanDuration ?? 0)",
                 "skipped": "\(measurement.errors.total)",
