@@ -305,7 +305,7 @@ public struct DataDirectoryScanner: Sendable {
         let walkStarted = Date().timeIntervalSince1970
         var scanner = TableScanner(budget: budget, progress: progress)
         let walked = scanner.measure(item.name, in: item.keyspace, key: item.key)
-        let stamps = scanner.stamps.map { (path: $0.path.isEmpty ? base : base + "/" + $0.path, stamp: $0.stamp) }
+        let stamps = Self.fromKeyspace(scanner.stamps, table: base)
         let entry = walked.flatMap { table, links in
             reusable(scanner, since: walkStarted)
                 ? cacheEntry(table, stamps: stamps, backupLinks: links, table: base, at: walkStarted) : nil
@@ -321,7 +321,7 @@ public struct DataDirectoryScanner: Sendable {
         var scanner = TableScanner(budget: budget, progress: progress)
         guard let (table, remaining) = scanner.remeasureBackups(of: item.name, in: item.keyspace, previous: cached.measurement,
                                                                links: links, tableStamp: tableStamp) else { return nil }
-        let fresh = scanner.stamps.map { (path: $0.path.isEmpty ? base : base + "/" + $0.path, stamp: $0.stamp) }
+        let fresh = Self.fromKeyspace(scanner.stamps, table: base)
         let backups = base + "/backups"
         let listedSnapshots = fresh.contains { $0.path == base + "/snapshots" }
         let kept = cached.stamps.filter { path, _ in
@@ -329,7 +329,7 @@ public struct DataDirectoryScanner: Sendable {
         }
         // A shipping run is still removing files, or just did: `backups/` keeps its old stamps so
         // that the next scan lists it again (cheaply) rather than trusting a stamp this fresh.
-        let unsettled = { (stamp: DirectoryStamp) in stamp.changed(since: walkStarted - settleSeconds) }
+        let unsettled = { (stamp: DirectoryStamp) in isFresh(stamp, walkStarted: walkStarted) }
         let outside = fresh.filter { !Self.isBelow($0.path, backups) }
         let inside = fresh.filter { Self.isBelow($0.path, backups) }
         let backupStamps = inside.contains { unsettled($0.stamp) } ? cached.stamps.filter { Self.isBelow($0.path, backups) } : inside
@@ -340,7 +340,18 @@ public struct DataDirectoryScanner: Sendable {
 
     /// Only a clean walk of directories that have settled may be reused next time.
     private func reusable(_ scanner: TableScanner, since walkStarted: Double) -> Bool {
-        scanner.errors.total == 0 && !scanner.stamps.contains { $0.stamp.changed(since: walkStarted - settleSeconds) }
+        scanner.errors.total == 0 && !scanner.stamps.contains { isFresh($0.stamp, walkStarted: walkStarted) }
+    }
+
+    /// Whether a directory changed within ``settleSeconds`` before a walk that started at `walkStarted`.
+    private func isFresh(_ stamp: DirectoryStamp, walkStarted: Double) -> Bool {
+        stamp.changed(since: walkStarted - settleSeconds)
+    }
+
+    /// A table walk's stamps (paths from the table directory, `""` for itself) with paths from
+    /// the keyspace directory, as the cache checks them (`table`: the table directory's name).
+    private static func fromKeyspace(_ stamps: [(path: String, stamp: DirectoryStamp)], table: String) -> [(path: String, stamp: DirectoryStamp)] {
+        stamps.map { (path: $0.path.isEmpty ? table : table + "/" + $0.path, stamp: $0.stamp) }
     }
 
     /// What a later scan checks of a table (`table`: its directory's name): every directory
