@@ -67,6 +67,7 @@ let package = Package(
                 "BackupScan", "Exposition", "HTTPClient", "MicroHTTPD", "PasswordHash", "YAMLTree",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/apt-install.sh --build jsonnet prometheus prometheus-alertmanager prometheus-node-exporter systemd curl gzip \
     util-linux openssl apache2-utils findutils coreutils python3 python3-venv \
     debhelper dpkg-dev fakeroot help2man lintian buildah ca-certificates \
-    python3-fusepy libfuse2 e2fsprogs mount victoria-metrics
+    python3-fusepy libfuse2 e2fsprogs mount victoria-metrics iproute2
 
 # Independent readers from PyPI: kubernetes-validate checks the Kubernetes manifests against the
 # bundled API schemas, PyYAML reads YAML files, prometheus_client parses OpenMetrics strictly.

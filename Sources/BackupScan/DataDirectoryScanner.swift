@@ -57,12 +57,19 @@ public struct DataDirectoryScanner: Sendable {
     /// The walker threads' name (as `ps -L` and /proc show it).
     public static let walkerThreadName = "backup-walker"
 
-    /// A data directory itself could not be read: the scan as a whole failed.
+    /// The scan as a whole failed: a data directory itself could not be read, or the exporter ran
+    /// out of descriptors or memory somewhere below it (``ScanErrorReason/resources``).
     public struct Failure: Error, CustomStringConvertible {
         public let dataDirectory: String
         public let reason: String
+        /// Entries skipped before the scan gave up, by reason.
+        public var errors = ScanErrorCounts()
         public var description: String { "cannot read data directory \(dataDirectory): \(reason)" }
     }
+
+    /// Why a scan that ran out of descriptors or memory failed.
+    static let resourcesReason = "out of file descriptors or memory (EMFILE, ENFILE or ENOMEM); the last good values are kept"
+
 
     /// The outcome of a scan with a cache.
     public struct Report: Sendable {
@@ -100,14 +107,18 @@ public struct DataDirectoryScanner: Sendable {
         var work: [TableWork] = []
         var carried: [TableMeasurement] = []
         var nextCache = ScanCache()
+        /// The first data directory where descriptors or memory ran out.
+        var exhausted: String?
         for (path, outcome) in zip(dataDirectories, listDataDirectories(cache: cache)) {
             switch outcome {
             case .finished(.success(let listing)):
                 filesystems.append(DataDirectoryFilesystem(dataDirectory: path, usage: listing.usage))
                 work += listing.tables
                 errors.add(listing.errors)
+                if listing.errors[.resources] > 0, exhausted == nil { exhausted = path }
                 nextCache.keyspaces.merge(listing.keyspaces) { $1 }
-            case .finished(.failure(let failure)):
+            case .finished(.failure(var failure)):
+                failure.errors.add(errors)
                 throw failure
             case .stuck, .skipped:
                 // Its last values stay, with the stuck marker, so no alert resolves because it hangs.
@@ -129,6 +140,7 @@ public struct DataDirectoryScanner: Sendable {
             switch outcome {
             case .finished(let result):
                 errors.add(result.errors)
+                if result.errors[.resources] > 0, exhausted == nil { exhausted = item.key.dataDirectory }
                 guard let table = result.table else { continue }
                 tables.append(table)
                 switch result.source {
@@ -145,6 +157,8 @@ public struct DataDirectoryScanner: Sendable {
                 }
             }
         }
+        // A table skipped for want of a descriptor is not gone: the scan fails, and the last values stay.
+        if let exhausted { throw Failure(dataDirectory: exhausted, reason: Self.resourcesReason, errors: errors) }
         if !carried.isEmpty { tables = (tables + carried).sorted { $0.key < $1.key } }
         let now = Date().timeIntervalSince1970
         let stuckNow = stuck.snapshot
@@ -164,9 +178,9 @@ public struct DataDirectoryScanner: Sendable {
 
     // MARK: Work items
 
-    /// A table directory to measure, with its keyspace directory kept open.
-    private struct TableWork: @unchecked Sendable {  // threads only call openat on the shared keyspace directory
-        let keyspace: Directory
+    /// A table directory to measure, with its keyspace directory (opened while its tables are walked).
+    private struct TableWork: @unchecked Sendable {  // EntryName's bytes are only read
+        let keyspace: KeyspaceDirectory
         let name: EntryName
         let key: TableKey
     }
@@ -215,7 +229,10 @@ public struct DataDirectoryScanner: Sendable {
             usage = try root.filesystemUsage()
             progress.tick()
         } catch {
-            return .failure(Failure(dataDirectory: path, reason: String(cString: strerror(error.code))))
+            var errors = ScanErrorCounts()
+            errors.record(error.reason)
+            let reason = error.reason == .resources ? Self.resourcesReason : String(cString: strerror(error.code))
+            return .failure(Failure(dataDirectory: path, reason: reason, errors: errors))
         }
         var work: [TableWork] = []
         var errors = ScanErrorCounts()
@@ -245,7 +262,8 @@ public struct DataDirectoryScanner: Sendable {
             keyspace = try root.subdirectory(entry.name)
             stamp = try keyspace.stamp()
             if let known, known.stamp == stamp {
-                work += known.tables.map { TableWork(keyspace: keyspace, name: $0.name, key: $0.key) }
+                let shared = KeyspaceDirectory(dataDirectory: dataDirectory, name: entry.name, stamp: stamp)
+                work += known.tables.map { TableWork(keyspace: shared, name: $0.name, key: $0.key) }
                 return known
             }
             entries = try keyspace.entries()
@@ -260,7 +278,8 @@ public struct DataDirectoryScanner: Sendable {
             tables.append((table.name, TableKey(dataDirectory: dataDirectory, keyspace: entry.name.text, table: name.table, tableID: name.tableID)))
         }
         tables.sort { $0.key < $1.key }
-        work += tables.map { TableWork(keyspace: keyspace, name: $0.name, key: $0.key) }
+        let shared = KeyspaceDirectory(dataDirectory: dataDirectory, name: entry.name, stamp: stamp)
+        work += tables.map { TableWork(keyspace: shared, name: $0.name, key: $0.key) }
         return ScanCache.KeyspaceListing(stamp: stamp, tables: tables)
     }
 
@@ -283,19 +302,30 @@ public struct DataDirectoryScanner: Sendable {
             returnedLate: { stuck.clear(.table(work[$0].key)) })
     }
 
+    /// Measures a table with its keyspace directory open; see ``measure(_:in:cache:progress:)``.
+    private func measure(_ item: TableWork, cache: ScanCache?, progress: WalkProgress) -> TableResult {
+        do {
+            return try item.keyspace.use { keyspace in measure(item, in: keyspace, cache: cache, progress: progress) }
+        } catch {
+            var errors = ScanErrorCounts()
+            errors.record(error.reason)
+            return TableResult(table: nil, errors: errors)
+        }
+    }
+
     /// Reuses the cached measurement when nothing changed, lists `backups/` again when only it
     /// changed, else walks the table.
-    private func measure(_ item: TableWork, cache: ScanCache?, progress: WalkProgress) -> TableResult {
+    private func measure(_ item: TableWork, in keyspace: Directory, cache: ScanCache?, progress: WalkProgress) -> TableResult {
         let base = item.name.text
         if let cached = cache?.entries[item.key] {
-            switch changes(of: cached, item: item, progress: progress) {
+            switch changes(of: cached, item: item, in: keyspace, progress: progress) {
             case .none:
                 let entry = cached.checksSnapshots
                     ? cacheEntry(cached.measurement, stamps: cached.stamps, backupLinks: cached.backupLinks, table: base,
                                  at: Date().timeIntervalSince1970) : cached
                 return TableResult(table: cached.measurement, source: .reused, cacheEntry: entry)
             case .backups:
-                if let links = cached.backupLinks, let result = relistBackups(item, cached: cached, links: links, progress: progress) {
+                if let links = cached.backupLinks, let result = relistBackups(item, in: keyspace, cached: cached, links: links, progress: progress) {
                     return result
                 }
             case .more:
@@ -304,7 +334,7 @@ public struct DataDirectoryScanner: Sendable {
         }
         let walkStarted = Date().timeIntervalSince1970
         var scanner = TableScanner(budget: budget, progress: progress)
-        let walked = scanner.measure(item.name, in: item.keyspace, key: item.key)
+        let walked = scanner.measure(item.name, in: keyspace, key: item.key)
         let stamps = Self.fromKeyspace(scanner.stamps, table: base)
         let entry = walked.flatMap { table, links in
             reusable(scanner, since: walkStarted)
@@ -314,12 +344,12 @@ public struct DataDirectoryScanner: Sendable {
     }
 
     /// Lists the `backups/` of a table of which nothing else changed; `nil`: walk it whole.
-    private func relistBackups(_ item: TableWork, cached: ScanCache.Entry, links: BackupLinks, progress: WalkProgress) -> TableResult? {
+    private func relistBackups(_ item: TableWork, in keyspace: Directory, cached: ScanCache.Entry, links: BackupLinks, progress: WalkProgress) -> TableResult? {
         let base = item.name.text
         guard let tableStamp = cached.stamps.first(where: { $0.path == base })?.stamp else { return nil }
         let walkStarted = Date().timeIntervalSince1970
         var scanner = TableScanner(budget: budget, progress: progress)
-        guard let (table, remaining) = scanner.remeasureBackups(of: item.name, in: item.keyspace, previous: cached.measurement,
+        guard let (table, remaining) = scanner.remeasureBackups(of: item.name, in: keyspace, previous: cached.measurement,
                                                                links: links, tableStamp: tableStamp) else { return nil }
         let fresh = Self.fromKeyspace(scanner.stamps, table: base)
         let backups = base + "/backups"
@@ -367,13 +397,13 @@ public struct DataDirectoryScanner: Sendable {
     /// Which directories of the cached walk no longer have their stamp.
     private enum Changes { case none, backups, more }
 
-    private func changes(of cached: ScanCache.Entry, item: TableWork, progress: WalkProgress) -> Changes {
+    private func changes(of cached: ScanCache.Entry, item: TableWork, in keyspace: Directory, progress: WalkProgress) -> Changes {
         let backups = item.name.text + "/backups"
         var result = Changes.none
         for (path, stamp) in cached.stamps {
             budget?.spend()
             defer { progress.tick() }
-            guard item.keyspace.stamp(at: path) != stamp else { continue }
+            guard keyspace.stamp(at: path) != stamp else { continue }
             guard Self.isBelow(path, backups) else { return .more }
             result = .backups
         }

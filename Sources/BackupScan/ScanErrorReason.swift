@@ -13,6 +13,10 @@ public enum ScanErrorReason: String, Sendable, CaseIterable {
     /// A table walk whose calls did not return within the walk time limit, counted once when it is
     /// left behind; its series keep their last values while it is stuck.
     case stuck
+    /// The exporter ran out of descriptors or memory (`EMFILE`, `ENFILE`, `ENOMEM`): not a
+    /// property of the entry, so the scan that met it fails as a whole and keeps the last values;
+    /// skipping the entry would publish a table as gone or as empty.
+    case resources
     /// Any other error from the operating system.
     case other
 
@@ -22,6 +26,7 @@ public enum ScanErrorReason: String, Sendable, CaseIterable {
         case ENOENT, ENOTDIR, ELOOP: self = .vanished  // removed, or replaced by another kind of entry
         case EACCES, EPERM: self = .permission
         case EIO, EUCLEAN, ETIMEDOUT, ENXIO: self = .io
+        case EMFILE, ENFILE, ENOMEM: self = .resources
         default: self = .other
         }
     }

@@ -45,4 +45,11 @@ static inline struct MHD_Daemon *CMicroHTTPD_start(unsigned int flags,
                             MHD_OPTION_ARRAY, options, MHD_OPTION_END);
 }
 
+/// The client's address (`MHD_CONNECTION_INFO_CLIENT_ADDRESS`; `MHD_get_connection_info` is
+/// variadic); `NULL` when libmicrohttpd does not know it.
+static inline const struct sockaddr *CMicroHTTPD_clientAddress(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return info == NULL ? NULL : info->client_addr;
+}
+
 #endif

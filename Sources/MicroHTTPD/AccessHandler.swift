@@ -6,6 +6,8 @@ import Synchronization
 /// handler. Its address is all that matters; an immutable global, because taking the address of
 /// a `var` from several libmicrohttpd threads at once is an access race (ThreadSanitizer found it).
 nonisolated(unsafe) private let requestSeenMarker = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
+/// Marker for a request whose response counts against ``HTTPServer/Limits/requestsInFlight``.
+nonisolated(unsafe) private let requestCountedMarker = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
 /// A request whose connection is suspended while slow work prepares its response; kept (retained)
 /// in libmicrohttpd's per-request pointer until the request completes.
@@ -47,6 +49,7 @@ func microHTTPDAccessHandler(
         return .YES
     }
     if seen != requestSeenMarker {
+        guard seen != requestCountedMarker else { return .YES }
         let suspended = Unmanaged<SuspendedRequest>.fromOpaque(seen).takeUnretainedValue()
         guard let response = suspended.response.withLock({ $0 }) else { return .NO }
         return queue(response, on: connection)
@@ -56,17 +59,24 @@ func microHTTPDAccessHandler(
     switch server.handler(request) {
     case .response(let response):
         return queue(response, on: connection)
+    case .counted(let response, let busy):
+        guard server.beginCountedRequest() else { return queue(busy, on: connection) }
+        requestContext.pointee = requestCountedMarker
+        return queue(response, on: connection)
     case .slow(let busy, let work):
         guard server.beginSuspension() else { return queue(busy, on: connection) }
         let suspended = SuspendedRequest()
         requestContext.pointee = Unmanaged.passRetained(suspended).toOpaque()
         let resumable = SuspendedConnection(pointer: connection)
         MHD_suspend_connection(connection)
-        let accepted = server.slowWork.submit {
+        let accepted = server.slowWork.submit(key: request.clientKey, {
             let response = work()
             suspended.response.withLock { $0 = response }
             MHD_resume_connection(resumable.pointer)
-        }
+        }, cancel: {
+            suspended.response.withLock { $0 = busy }
+            MHD_resume_connection(resumable.pointer)
+        })
         if !accepted {
             suspended.response.withLock { $0 = busy }
             MHD_resume_connection(connection)
@@ -84,9 +94,14 @@ func microHTTPDRequestCompleted(
     reason: MHD_RequestTerminationCode
 ) {
     guard let context, let requestContext, let kept = requestContext.pointee, kept != requestSeenMarker else { return }
-    Unmanaged<SuspendedRequest>.fromOpaque(kept).release()
     requestContext.pointee = nil
-    Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue().endSuspension()
+    let server = Unmanaged<HTTPServer>.fromOpaque(context).takeUnretainedValue()
+    if kept == requestCountedMarker {
+        server.endCountedRequest()
+        return
+    }
+    Unmanaged<SuspendedRequest>.fromOpaque(kept).release()
+    server.endSuspension()
 }
 
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {

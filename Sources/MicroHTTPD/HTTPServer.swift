@@ -6,9 +6,13 @@ import Synchronization
 public enum HTTPReply: Sendable {
     /// A prepared response, sent at once.
     case response(HTTPResponse)
+    /// A response that counts against ``HTTPServer/Limits/requestsInFlight`` until it is sent
+    /// whole (a slow reader holds its body in memory); beyond the limit `busy` is sent instead.
+    case counted(HTTPResponse, busy: HTTPResponse)
     /// Work too slow for libmicrohttpd's polling threads (a bcrypt check): the connection is
-    /// suspended, `work` runs on the server's ``SlowWorkQueue`` and its response is sent when it
-    /// returns. When the queue is full, `busy` is sent at once instead.
+    /// suspended, `work` runs on the server's ``SlowWorkQueue`` in the client's turn and its
+    /// response is sent when it returns. When the queue (or the client's share) is full, or the
+    /// server stops first, `busy` is sent instead.
     case slow(busy: HTTPResponse, work: @Sendable () -> HTTPResponse)
 }
 
@@ -39,14 +43,25 @@ public final class HTTPServer: Sendable {
         public var connectionTimeoutSeconds: Int
         /// Polling threads (`MHD_OPTION_THREAD_POOL_SIZE`).
         public var threads: Int
+        /// Maximum concurrent connections from one IP address (`MHD_OPTION_PER_IP_CONNECTION_LIMIT`);
+        /// 0: no limit.
+        public var connectionsPerAddress: Int
+        /// Counted responses (``HTTPReply/counted(_:busy:)``) being sent at once; 0: no limit.
+        public var requestsInFlight: Int
         /// Slow jobs that may wait for the slow-work thread before requests get the busy answer.
         public var slowWorkQueue: Int
+        /// Slow jobs that may wait per client (``HTTPRequest/clientKey``).
+        public var slowWorkPerClient: Int
 
-        public init(connections: Int = 512, connectionTimeoutSeconds: Int = 30, threads: Int = 2, slowWorkQueue: Int = 8) {
+        public init(connections: Int = 512, connectionTimeoutSeconds: Int = 30, threads: Int = 2, connectionsPerAddress: Int = 0,
+                    requestsInFlight: Int = 0, slowWorkQueue: Int = 32, slowWorkPerClient: Int = 2) {
             self.connections = connections
             self.connectionTimeoutSeconds = connectionTimeoutSeconds
             self.threads = threads
+            self.connectionsPerAddress = connectionsPerAddress
+            self.requestsInFlight = requestsInFlight
             self.slowWorkQueue = slowWorkQueue
+            self.slowWorkPerClient = slowWorkPerClient
         }
     }
 
@@ -88,6 +103,11 @@ public final class HTTPServer: Sendable {
     /// (it reported the worker threads' updates as races once they were not otherwise ordered).
     private let suspensions = Atomic<Int>(0)
 
+    /// Counted responses queued and not yet completed.
+    private let inFlight = Atomic<Int>(0)
+    /// ``Limits/requestsInFlight``.
+    let requestsInFlight: Int
+
     let handler: Handler
     let messageLog: MessageLog
     let slowWork: SlowWorkQueue
@@ -117,7 +137,8 @@ public final class HTTPServer: Sendable {
         self.handler = handler
         self.messageLog = messageLog
         self.listener = listener
-        slowWork = SlowWorkQueue(limit: limits.slowWorkQueue)
+        slowWork = SlowWorkQueue(limit: limits.slowWorkQueue, perKey: limits.slowWorkPerClient)
+        requestsInFlight = limits.requestsInFlight
         // poll(2), not epoll: libmicrohttpd 0.9.75's MHD_quiesce_daemon removes the listening
         // socket from each worker's epoll set while the worker may already have removed it, and
         // aborts the process when it finds it gone (daemon.c, "Failed to remove listen FD from
@@ -143,6 +164,9 @@ public final class HTTPServer: Sendable {
             MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: limits.connectionTimeoutSeconds, ptr_value: nil),
             MHD_OptionItem(option: .THREAD_POOL_SIZE, value: limits.threads, ptr_value: nil),
         ]
+        if limits.connectionsPerAddress > 0 {
+            options.append(MHD_OptionItem(option: .PER_IP_CONNECTION_LIMIT, value: limits.connectionsPerAddress, ptr_value: nil))
+        }
         if let tls {
             options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: keep(tls.certificatePEM)))
             options.append(MHD_OptionItem(option: .HTTPS_MEM_KEY, value: 0, ptr_value: keep(tls.keyPEM)))
@@ -168,18 +192,21 @@ public final class HTTPServer: Sendable {
         daemon.withLock { $0 = Daemon(handle: handle, descriptor: descriptor, strings: strings, logger: logger) }
     }
 
-    /// Lets suspended requests finish, then closes this server's connections and waits for its
+    /// Answers the requests still waiting for slow work with their busy response (the one slow
+    /// job running finishes first), then closes this server's connections and waits for its
     /// threads to end. The listening socket stays open for other servers. Idempotent; callable
     /// from any thread.
     public func stop() {
         guard let stopped = daemon.withLock({ $0.take() }) else { return }
         suspensions.bitwiseOr(1, ordering: .acquiringAndReleasing)
+        // The slow-work thread may be inside MHD_resume_connection, which in 0.9.75 reads the
+        // daemon after releasing its lock: stop() returns only after it has.
+        slowWork.stop()
+        // libmicrohttpd panics when stopped with a suspended connection: each resumed one is
+        // answered and completes first.
         while suspensions.load(ordering: .acquiring) > 1 { usleep(1_000) }
         // Quiesced first: a daemon stopped while listening shuts the socket down, which would
         // end listening for every descriptor of it, the next server's too.
-        // The slow-work thread may still be inside MHD_resume_connection, which in 0.9.75 reads
-        // the daemon after releasing its lock: let it return before the daemon is freed.
-        slowWork.drain()
         _ = MHD_quiesce_daemon(stopped.handle)
         MHD_stop_daemon(stopped.handle)
         close(stopped.descriptor)
@@ -205,6 +232,24 @@ public final class HTTPServer: Sendable {
     /// A request that was suspended has completed.
     func endSuspension() {
         suspensions.wrappingSubtract(2, ordering: .acquiringAndReleasing)
+    }
+
+    /// Counts a counted response about to be queued; false when ``Limits/requestsInFlight`` are
+    /// being sent already.
+    func beginCountedRequest() -> Bool {
+        guard requestsInFlight > 0 else { return true }
+        var current = inFlight.load(ordering: .relaxed)
+        while current < requestsInFlight {
+            let (exchanged, original) = inFlight.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    /// A counted response has been sent, or its connection closed.
+    func endCountedRequest() {
+        if requestsInFlight > 0 { inFlight.subtract(1, ordering: .acquiringAndReleasing) }
     }
 }
 

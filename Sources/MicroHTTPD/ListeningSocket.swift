@@ -68,6 +68,10 @@ public final class ListeningSocket: Sendable {
     /// protocol: `LISTEN_PID` names this process, `LISTEN_FDS` counts descriptors from 3). The
     /// variables are removed, so no child process takes them for its own.
     /// - Throws: `HTTPServerError` when none were passed or one is not a listening socket.
+    /// Sockets taken from systemd, at most: each is served by its own server and threads, and
+    /// a socket unit listens on a handful.
+    public static let maximumSystemdSockets: Int32 = 64
+
     public static func fromSystemd() throws(HTTPServerError) -> [ListeningSocket] {
         defer {
             unsetenv("LISTEN_PID")
@@ -75,8 +79,11 @@ public final class ListeningSocket: Sendable {
             unsetenv("LISTEN_FDNAMES")
         }
         guard let pid = getenv("LISTEN_PID").flatMap({ Int32(String(cString: $0)) }), pid == getpid(),
-              let count = getenv("LISTEN_FDS").flatMap({ Int32(String(cString: $0)) }), count > 0 else {
+              let text = getenv("LISTEN_FDS").map({ String(cString: $0) }) else {
             throw HTTPServerError(message: "no socket passed by systemd (LISTEN_PID and LISTEN_FDS are not set for this process)")
+        }
+        guard let count = Int32(text), (1...maximumSystemdSockets).contains(count) else {
+            throw HTTPServerError(message: "LISTEN_FDS is not a count of sockets from 1 to \(maximumSystemdSockets)")
         }
         var sockets: [ListeningSocket] = []
         for descriptor in 3..<(3 + count) { sockets.append(try ListeningSocket(adopting: descriptor)) }
@@ -85,6 +92,13 @@ public final class ListeningSocket: Sendable {
 
     deinit {
         close(descriptor)
+    }
+
+    /// Stops accepting connections at once (`shutdown(2)` on a listening socket): connections
+    /// still in the kernel's queue are reset and new ones refused, for every descriptor of the
+    /// socket. For the end of the process.
+    public func stopListening() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
     }
 
     private static func failure(_ address: ListenAddress) -> HTTPServerError {

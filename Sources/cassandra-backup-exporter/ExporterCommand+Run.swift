@@ -10,6 +10,7 @@ import ServiceLifecycle
 extension ExporterCommand {
     func run() async throws {
         let logger = makeLogger()
+        let descriptors = DescriptorLimit.raiseSoftLimit()
         let settings = try resolveSettings()
         if let outputFile, let directory = settings.dataDirectories.first(where: { outputFile.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) {
             throw ValidationError("--output.file \(outputFile) is inside the data directory \(directory); the exporter never writes there")
@@ -31,8 +32,16 @@ extension ExporterCommand {
         }
 
         let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath)
-        let limits = HTTPServer.Limits(connections: maxConnections,
-                                       connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000))
+        let connections = DescriptorLimit.connectionLimit(
+            wanted: maxConnections, soft: descriptors?.after.soft ?? 1024,
+            reserved: DescriptorLimit.reserved(parallelism: parallelism, dataDirectories: settings.dataDirectories.count))
+        if connections < maxConnections {
+            logger.warning("--web.max-connections lowered to what the open-file limit leaves after the scan's share; raise LimitNOFILE (ulimit -n) for more",
+                           metadata: ["wanted": "\(maxConnections)", "connections": "\(connections)"])
+        }
+        let limits = HTTPServer.Limits(connections: connections,
+                                       connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000),
+                                       connectionsPerAddress: maxConnectionsPerAddress, requestsInFlight: maxRequests)
         let listeners = try systemdSocket ? ListeningSocket.fromSystemd() : listenAddresses.map { address throws(HTTPServerError) in
             try ListeningSocket(address: address)
         }
@@ -43,13 +52,15 @@ extension ExporterCommand {
             logger.info("listening", metadata: ["address": "\(address)", "port": "\(port)",
                                                 "tls": "\(webConfig.tls != nil)", "basic_auth": "\(!webConfig.users.isEmpty)",
                                                 "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
-                                                "runtime_probe": "\(probe?.name ?? "none")"])
+                                                "runtime_probe": "\(probe?.name ?? "none")",
+                                                "open_files_limit": "\(descriptors.map { "\($0.after.soft) (was \($0.before.soft))" } ?? "unknown")",
+                                                "max_connections": "\(connections)"])
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: CollectorService(collector: collector, interval: interval.duration, initialState: initial) {
                 publisher.publish($0)
             }),
-            .init(service: WebFrontService(front: front)),
+            .init(service: HangUpService(logger: logger)),
         ]
         if let webConfigFile {
             services.append(.init(service: WebConfigService(path: webConfigFile, logger: logger, front: front) {
@@ -61,6 +72,9 @@ extension ExporterCommand {
                 publisher.publish($0)
             }))
         }
+        // Last: a graceful shutdown stops services in reverse order, so the listener closes first,
+        // whatever the others are still waiting for.
+        services.append(.init(service: WebFrontService(front: front)))
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         try await group.run()

@@ -41,9 +41,10 @@ struct ExporterCommand: AsyncParsableCommand {
             statusbackup when configured. Writes nothing and never follows a symlink below a data \
             directory.
 
-            Exit status: 0 after SIGTERM or SIGINT, or after a successful --once; 1 with one line on \
-            standard error for a bad flag, a missing data directory, a broken cassandra.yaml, an \
-            address that cannot be bound, or a failed --once scan. Full documentation: README.md, \
+            Exit status: 0 after SIGTERM or SIGINT, or after a successful --once; SIGHUP is logged \
+            and ignored (the web config and cassandra.yaml are re-read without it); non-zero with \
+            one line on standard error for a bad flag, a missing data directory, a broken \
+            cassandra.yaml, an address that cannot be bound, or a failed --once scan. Full documentation: README.md, \
             docs/metrics.md, docs/runbook.md.
             """,
         version: BuildInfo.current.versionLine
@@ -131,8 +132,16 @@ struct ExporterCommand: AsyncParsableCommand {
     var systemdSocket = false
 
     @Option(name: .customLong("web.max-connections"),
-            help: ArgumentHelp("Connections held at once; more are refused until some close.", valueName: "n"))
+            help: ArgumentHelp("Connections held at once; more are refused until some close. Lowered at start to what the open-file limit leaves after the scan's share (logged).", valueName: "n"))
     var maxConnections = 2048
+
+    @Option(name: .customLong("web.max-connections-per-address"),
+            help: ArgumentHelp("Connections held at once from one IP address, so that one client cannot take every slot from the scrapers. 0: no limit.", valueName: "n"))
+    var maxConnectionsPerAddress = 64
+
+    @Option(name: .customLong("web.max-requests"),
+            help: ArgumentHelp("Metrics responses being sent at once (each slow reader holds its body in memory); more get 503 (as node_exporter's --web.max-requests). 0: no limit.", valueName: "n"))
+    var maxRequests = 40
 
     @Option(name: .customLong("web.connection-timeout"),
             help: ArgumentHelp("A connection idle this long is closed (also a client dribbling a request).", valueName: "duration"))
@@ -156,7 +165,12 @@ struct ExporterCommand: AsyncParsableCommand {
             throw ValidationError("--web.telemetry-path must start with / and not be / itself: \(telemetryPath)")
         }
         guard parallelism >= 1 else { throw ValidationError("--collector.parallelism must be at least 1") }
-        guard maxConnections >= 1 else { throw ValidationError("--web.max-connections must be at least 1") }
+        // libmicrohttpd takes unsigned ints; past the kernel's own open-file ceiling (nr_open,
+        // 1,048,576 by default) a value is a typo, never a wish.
+        for (flag, value, least) in [("web.max-connections", maxConnections, 1), ("web.max-connections-per-address", maxConnectionsPerAddress, 0),
+                                     ("web.max-requests", maxRequests, 0)] where !(least...Self.largestCount).contains(value) {
+            throw ValidationError("--\(flag) must be from \(least) to \(Self.largestCount)")
+        }
         guard connectionTimeout.milliseconds >= 1000 else {
             throw ValidationError("--web.connection-timeout must be at least 1s (libmicrohttpd counts whole seconds)")
         }
@@ -188,6 +202,9 @@ struct ExporterCommand: AsyncParsableCommand {
             }
         }
     }
+
+    /// The largest count a connection or request flag takes.
+    static let largestCount = 1 << 20
 
     /// Upper bounds of the duration flags: beyond them a value is a typo, and libmicrohttpd's
     /// connection timeout and the timers take no more. A day between scans or probes is already

@@ -9,6 +9,10 @@ import TestSupport
     static let idleConnections = 1000
     static let slowClients = 50
 
+    /// The `index`th of 50 loopback hosts the idle and slow clients come from, 20 idle each (below
+    /// the per-address limit): many clients, none of them the scraper at 127.0.0.1.
+    static func host(_ index: Int) -> String { "127.0.1.\(index % 50 + 1)" }
+
     /// Raises this process's open-file limit to the hard limit (the connections are file descriptors).
     static func raiseFileLimit(to needed: UInt) throws {
         var limit = rlimit()
@@ -34,14 +38,14 @@ import TestSupport
 
         var idle: [Int32] = []
         for _ in 0..<Self.idleConnections {
-            if let descriptor = connectLoopback(port: port) { idle.append(descriptor) }
+            if let descriptor = connectLoopback(port: port, from: Self.host(idle.count)) { idle.append(descriptor) }
         }
         #expect(idle.count == Self.idleConnections)
         defer { idle.forEach { close($0) } }
 
         // Slowloris: each client sends a request line, then one header byte every 100 ms.
         let stop = Flag()
-        let slow = (0..<Self.slowClients).compactMap { _ in connectLoopback(port: port) }
+        let slow = (0..<Self.slowClients).compactMap { connectLoopback(port: port, from: Self.host($0)) }
         let dribbler = Thread {
             for descriptor in slow { _ = "GET /metrics HTTP/1.1\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
             while !stop.isSet {
@@ -72,5 +76,47 @@ import TestSupport
             if recv(descriptor, &byte, 1, 0) == 0 { closedByServer += 1 }
         }
         #expect(closedByServer == 100, "\(closedByServer) of 100 idle connections were closed after the timeout")
+    }
+
+    /// One client opening more connections than the server holds, each dribbling a request a byte
+    /// at a time (so the idle timeout never closes them), gets --web.max-connections-per-address
+    /// of them; a scraper on another address is answered throughout. Before the limit, 0 of the
+    /// scrapes were answered while the hog held every one of the 2,048 slots.
+    @Test func oneClientCannotTakeEveryConnection() throws {
+        let hogConnections = 2100
+        try Self.raiseFileLimit(to: UInt(hogConnections) + 1024)
+        let temp = try TemporaryDirectory("hog")
+        defer { temp.remove() }
+        try SimulatedNode(dataDirectories: [temp("data")], seed: 6).populate(flushes: 1)
+        let exporter = try RunningProcess(BuiltProducts.path("cassandra-backup-exporter"), [
+            "--web.listen-address", "127.0.0.1:0", "--cassandra.data-dir", temp("data"),
+        ])
+        defer { exporter.stop() }
+        let port = try exporter.listeningPort()
+        let hog = (0..<hogConnections).compactMap { _ in connectLoopback(port: port, from: "127.0.0.2") }
+        defer { hog.forEach { close($0) } }
+        #expect(hog.count == hogConnections, "the kernel accepts every connection; the server closes what it does not hold")
+        let stop = Flag()
+        let dribbler = Thread {
+            for descriptor in hog { _ = "GET /metrics HTTP/1.1\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
+            while !stop.isSet {
+                for descriptor in hog { _ = "X".withCString { send(descriptor, $0, 1, Int32(MSG_NOSIGNAL)) } }
+                usleep(200_000)
+            }
+        }
+        dribbler.start()
+        defer { stop.set() }
+        Thread.sleep(forTimeInterval: 1)
+        var answered = 0
+        for _ in 0..<15 {
+            let result = try Command.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "http://127.0.0.1:\(port)/metrics"])
+            if result.stdout == "200" { answered += 1 }
+            usleep(100_000)
+        }
+        print("connection hog: \(hogConnections) connections from one address; scrapes answered \(answered) of 15")
+        #expect(answered == 15)
+        let held = try Command.run("ss", ["-Htn", "state", "established", "( sport = :\(port) and dst 127.0.0.2 )"]).stdout
+            .split(separator: "\n").count
+        #expect(held <= 64, "the server holds \(held) of the hog's connections (limit 64)")
     }
 }

@@ -174,4 +174,31 @@ import TestSupport
             #expect(exporter.standardError.contains("msg=stopped"))
         }
     }
+
+    /// SIGHUP is logged and ignored: its default action ended the process with no line, and
+    /// systemd does not restart a unit that a signal ended cleanly.
+    @Test func sighupIsLoggedAndIgnored() throws {
+        let temp = try TemporaryDirectory("hup")
+        defer { temp.remove() }
+        let (exporter, base) = try startExporter(dataDirectory: try smallTree(temp))
+        kill(exporter.processIdentifier, SIGHUP)
+        _ = try exporter.waitForLine(timeout: 5) { $0.contains("SIGHUP ignored") }
+        #expect(try Command.output("curl", ["-s", base + "/metrics"]).contains("cassandra_backup_scan_success 1"))
+        #expect(exporter.stop(timeout: 5) == 0)
+    }
+
+    /// Counts out of range stop start-up with one line: a `LISTEN_FDS` past what systemd passes
+    /// (it crashed), and connection counts past what the kernel allows (4294967297 became 1).
+    @Test func outOfRangeCountsAreOneClearLine() throws {
+        let temp = try TemporaryDirectory("counts")
+        defer { temp.remove() }
+        let data = try smallTree(temp)
+        let huge = try Command.run("/bin/sh", ["-c", "LISTEN_PID=$$ LISTEN_FDS=4294967299 exec \"$0\" --web.systemd-socket --cassandra.data-dir \"$1\"",
+                                               Self.exporter, data])
+        #expect(huge.status == 1 && huge.stderr.split(separator: "\n").count == 1 && huge.stderr.contains("LISTEN_FDS"), "\(huge.stderr)")
+        for flag in ["--web.max-connections", "--web.max-connections-per-address", "--web.max-requests"] {
+            let result = try Command.run(Self.exporter, [flag, "4294967297", "--cassandra.data-dir", data])
+            #expect(result.status == 64 && result.stderr.split(separator: "\n").count == 1 && result.stderr.contains(flag), "\(flag): \(result.stderr)")
+        }
+    }
 }

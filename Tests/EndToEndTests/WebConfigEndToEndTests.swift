@@ -172,13 +172,50 @@ import TestSupport
         #expect(try reloadMetrics(temp, port: port) == (0, started))
         #expect(!exporter.standardError.contains("caf"), "no content in the log")
 
+        // Emptied in place, as `: > web.yml`, an editor or a configuration tool does for a moment.
+        // Before: TLS and basic auth were off within 5 s, and the reload metric stayed 1.
+        try Data().write(to: URL(fileURLWithPath: temp("web.yml")))
+        _ = try exporter.waitForLine(timeout: 15) { $0.contains("web config not applied") && $0.contains("empty") }
+        try stillClosed("file emptied")
+        #expect(try reloadMetrics(temp, port: port) == (0, started))
+
         try good.write(to: URL(fileURLWithPath: temp("web.yml")))
         _ = try exporter.waitForLine(timeout: 15) { $0.contains("readable again") }
         let recovered = try reloadMetrics(temp, port: port)
         #expect(recovered.successful == 1)
         #expect(try #require(recovered.timestamp) > started)
         try stillClosed("file restored")
-        #expect(exporter.standardError.components(separatedBy: "level=error").count - 1 == 2, "one line per distinct failure: \(exporter.standardError)")
+        #expect(exporter.standardError.components(separatedBy: "level=error").count - 1 == 3, "one line per distinct failure: \(exporter.standardError)")
+    }
+
+    /// A reload is applied whole or not at all: a file whose new certificate is not written yet
+    /// keeps its users out of force too (before: its users applied and the metric said 0), and a
+    /// file that turns TLS off needs a restart.
+    @Test func aReloadIsAppliedWholeOrNotAtAll() throws {
+        let temp = try TemporaryDirectory("transaction")
+        defer { temp.remove() }
+        let users = "basic_auth_users:\n  alice: \(try Self.bcrypt("alice", "s3cret"))\n"
+        let (exporter, port) = try startTLS(temp, rest: users)
+        defer { exporter.stop() }
+        let url = "https://127.0.0.1:\(port)/metrics"
+        func closed(_ when: String) throws {
+            #expect(try status(["--cacert", temp("ca.crt"), url]) == "401", "\(when): no password")
+            #expect(try status(["--cacert", temp("ca.crt"), "-u", "alice:s3cret", url]) == "200", "\(when): the right password")
+        }
+        try closed("at start")
+
+        // The users dropped, and a certificate that is not there yet.
+        try "tls_server_config:\n  cert_file: next.crt\n  key_file: next.key\n".write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
+        _ = try exporter.waitForLine(timeout: 15) { $0.contains("web config not applied") && $0.contains("next.crt") }
+        try closed("certificate missing")
+        let body = try Command.output("curl", ["-s", "--cacert", temp("ca.crt"), "-u", "alice:s3cret", url])
+        #expect(parseExposition(body).value("cassandra_backup_exporter_config_last_reload_successful", ["file": "web"]) == 0)
+
+        // TLS off: refused, HTTPS goes on.
+        try users.write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
+        _ = try exporter.waitForLine(timeout: 15) { $0.contains("web config not applied") && $0.contains("restart") }
+        try closed("TLS turned off")
+        #expect(try status(["http://127.0.0.1:\(port)/metrics"]) == "000", "still no plain HTTP")
     }
 
     @Test func fileIsReloadedAndABrokenFileKeepsTheLastGoodSettings() throws {
@@ -253,11 +290,11 @@ import TestSupport
 
         // A broken certificate: the one in memory goes on, the error is logged once.
         try replace(temp("server.crt"), with: Data("-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n".utf8))
-        _ = try exporter.waitForLine(timeout: 15) { $0.contains("TLS settings not applied") }
+        _ = try exporter.waitForLine(timeout: 15) { $0.contains("web config not applied") }
         Thread.sleep(forTimeInterval: 11)  // two more reload periods
         #expect(try servedFingerprint(port: port) == rotated)
         #expect(try status(["--cacert", temp("ca.crt"), "https://127.0.0.1:\(port)/metrics"]) == "200")
-        #expect(exporter.standardError.components(separatedBy: "TLS settings not applied").count - 1 == 1, "\(exporter.standardError)")
+        #expect(exporter.standardError.components(separatedBy: "web config not applied").count - 1 == 1, "\(exporter.standardError)")
 
         // Files removed: still served from memory; one more error line, for the new failure.
         try FileManager.default.removeItem(atPath: temp("server.crt"))
@@ -265,7 +302,7 @@ import TestSupport
         Thread.sleep(forTimeInterval: 11)
         #expect(try status(["--cacert", temp("ca.crt"), "https://127.0.0.1:\(port)/metrics"]) == "200")
         #expect(try servedFingerprint(port: port) == rotated)
-        #expect(exporter.standardError.components(separatedBy: "TLS settings not applied").count - 1 == 2, "\(exporter.standardError)")
+        #expect(exporter.standardError.components(separatedBy: "web config not applied").count - 1 == 2, "\(exporter.standardError)")
         // libmicrohttpd's own complaint about the broken certificate came through the logger too.
         #expect(exporter.standardError.contains("msg=libmicrohttpd"), "\(exporter.standardError)")
         #expect(exporter.standardError.split(separator: "\n").allSatisfy { $0.hasPrefix("ts=") }, "\(exporter.standardError)")

@@ -1,9 +1,18 @@
 import Foundation
 
-/// A TCP connection to 127.0.0.1:`port`, or nil when refused.
-public func connectLoopback(port: Int) -> Int32? {
+/// A TCP connection to 127.0.0.1:`port` from the loopback address `source`, or nil when refused.
+/// Clients on other loopback addresses (127.0.0.2, ...) count as other hosts for the
+/// per-address connection limit and the fair password-check queue.
+public func connectLoopback(port: Int, from source: String = "127.0.0.1") -> Int32? {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { return nil }
+    var local = sockaddr_in()
+    local.sin_family = sa_family_t(AF_INET)
+    local.sin_addr.s_addr = inet_addr(source)
+    let bound = withUnsafePointer(to: &local) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { close(descriptor); return nil }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -20,9 +29,12 @@ public func connectLoopback(port: Int) -> Int32? {
 public final class HTTPConnection {
     private var descriptor: Int32?
     private let port: Int
+    private let source: String
 
-    public init(port: Int) {
+    /// - Parameter source: the loopback address to connect from.
+    public init(port: Int, from source: String = "127.0.0.1") {
         self.port = port
+        self.source = source
     }
 
     deinit {
@@ -33,7 +45,7 @@ public final class HTTPConnection {
     /// connection failed. Reconnects when the server closed the connection.
     public func get(_ path: String, headers: [String: String] = [:]) -> Int {
         if descriptor == nil {
-            descriptor = connectLoopback(port: port)
+            descriptor = connectLoopback(port: port, from: source)
             guard let descriptor else { return 0 }
             var timeout = timeval(tv_sec: 10, tv_usec: 0)
             setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

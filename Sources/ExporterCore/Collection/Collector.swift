@@ -78,6 +78,7 @@ public struct Collector: Sendable {
             ])
         case .failure(let failure):
             state.status.lastScanSucceeded = false
+            state.status.scanErrorsTotal.add(failure.errors)
             memory.cache = nil
             logger.error("scan failed; serving the last good values", metadata: ["error": "\(failure)"])
         }
@@ -90,7 +91,7 @@ public struct Collector: Sendable {
         let started = ContinuousClock.now
         defer { status.stateProbeDuration[.config] = (ContinuousClock.now - started).seconds }
         do {
-            let config = try CassandraConfig.load(path: configPath)
+            let config = try CassandraConfig.reload(path: configPath)
             status.incrementalEnabled[.config] = config.incrementalBackups
             status.stateProbeSucceeded[.config] = true
         } catch {

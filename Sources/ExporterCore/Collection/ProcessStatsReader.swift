@@ -37,8 +37,7 @@ public enum ProcessStatsReader {
     }
 
     private static func maxOpenFiles() -> Double? {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return nil }
-        return limit.rlim_cur == rlim_t.max ? nil : Double(limit.rlim_cur)  // RLIM_INFINITY
+        guard let soft = DescriptorLimit.current()?.soft, soft != UInt64(rlim_t.max) else { return nil }  // RLIM_INFINITY
+        return Double(soft)
     }
 }

@@ -20,6 +20,8 @@ public final class Router: Sendable {
         let forbidden: HTTPResponse
         /// 503 when too many password checks wait already (a flood of wrong passwords).
         let busy: HTTPResponse
+        /// 503 when `--web.max-requests` responses are being sent already.
+        let tooManyRequests: HTTPResponse
 
         init(headers: ResponseHeaders) {
             func text(_ status: UInt32, _ body: String, _ own: [(name: String, value: String)] = []) -> HTTPResponse {
@@ -30,6 +32,7 @@ public final class Router: Sendable {
             unauthorized = text(401, "Unauthorized\n", [("WWW-Authenticate", "Basic realm=\"cassandra-backup-exporter\", charset=\"UTF-8\"")])
             forbidden = text(403, "403 a valid client certificate is required\n")
             busy = text(503, "503 too many password checks waiting; retry\n", [("Retry-After", "1")])
+            tooManyRequests = text(503, "503 too many requests in flight; retry\n", [("Retry-After", "1")])
         }
     }
 
@@ -81,7 +84,13 @@ public final class Router: Sendable {
                                acceptEncoding: request.header("Accept-Encoding"), telemetryPath: telemetryPath,
                                negotiate: format(accept:))
         let decision = access.decide(authorization: request.header("Authorization"), certificate: request.clientCertificate)
-        guard case .verify(let check) = decision else { return .response(response(route, decision)) }
+        guard case .verify(let check) = decision else {
+            let answer = response(route, decision)
+            // The metrics are the large bodies a slow reader keeps in memory: they count against
+            // --web.max-requests, as in node_exporter's promhttp handler.
+            guard decision == .allow, case .metrics = route else { return .response(answer) }
+            return .counted(answer, busy: fixed.withLock { $0.tooManyRequests })
+        }
         return .slow(busy: fixed.withLock { $0.busy }) { self.response(route, check.run()) }
     }
 

@@ -3,13 +3,15 @@ import FoundationEssentials
 import Logging
 import ServiceLifecycle
 
-/// Re-reads `--web.config.file` every few seconds: a changed, valid file applies its users and
-/// headers at once; the TLS files are read on every look, so a certificate rotated in place (same
-/// paths, new content) is served within one period, as exporter-toolkit does.
+/// Re-reads `--web.config.file` every few seconds: a changed, valid file is applied whole (see
+/// ``WebFront/reload(_:)``); the TLS files are read on every look, so a certificate rotated in
+/// place (same paths, new content) is served within one period, as exporter-toolkit does.
 ///
-/// Fails closed: a file that is missing, unreadable, not UTF-8 or not valid keeps the last good
-/// settings in force (never "nothing configured"), is logged once per distinct failure, and is
-/// reported as `cassandra_backup_exporter_config_last_reload_successful{file="web"} 0`.
+/// Fails closed: a file that is missing, unreadable, empty, too large, not read in time, not
+/// UTF-8 or not valid, or that names a certificate file that cannot be used or switches TLS on
+/// or off, keeps the last good settings in force (never "nothing configured"), is logged once per
+/// distinct failure, and is reported as
+/// `cassandra_backup_exporter_config_last_reload_successful{file="web"} 0`.
 public struct WebConfigService: Service {
     let path: String
     let interval: Duration
@@ -51,18 +53,16 @@ public struct WebConfigService: Service {
             next.failure = failure
             return next
         }
-        let config: WebConfig
-        do { config = try WebConfig.load(path: path) } catch {
+        let outcome: WebFront.ReloadOutcome
+        do {
+            outcome = try front.reload(WebConfig.reload(path: path))
+        } catch {
             return fail("web config not applied; keeping the last good settings", error)
         }
-        let changed = front.apply(config)
+        let changed = outcome.settingsChanged
         if changed { logger.info("web config reloaded", metadata: ["file": "\(path)"]) }
-        do {
-            if try front.reloadTLS() == .restarted { logger.info("TLS settings reloaded", metadata: ["file": "\(path)"]) }
-        } catch {
-            return fail("TLS settings not applied; still serving the previous certificate", error)
-        }
-        if changed || !seen.status.successful { next.status.lastSuccessTimestamp = Self.now() }
+        if outcome.tlsRestarted { logger.info("TLS settings reloaded", metadata: ["file": "\(path)"]) }
+        if changed || outcome.tlsRestarted || !seen.status.successful { next.status.lastSuccessTimestamp = Self.now() }
         if seen.failure != nil { logger.info("web config and TLS files readable again", metadata: ["file": "\(path)"]) }
         next.status.successful = true
         next.failure = nil

@@ -30,27 +30,40 @@ public final class WebFront: Sendable {
     /// The ports listened on.
     public var ports: [UInt16] { server.ports }
 
-    /// Uses `config`'s users and headers from now on; its TLS settings take effect with
-    /// ``reloadTLS()``. Returns whether anything changed.
-    @discardableResult
-    public func apply(_ config: WebConfig) -> Bool {
-        let changed = self.config.withLock { current in
-            guard current != config else { return false }
-            current = config
-            return true
+    /// What a reload changed.
+    public struct ReloadOutcome: Equatable, Sendable {
+        /// Users or headers changed.
+        public var settingsChanged: Bool
+        /// A server with new TLS settings or rotated certificate files took over.
+        public var tlsRestarted: Bool
+    }
+
+    /// TLS was on at start and the file turns it off, or the other way round: as exporter-toolkit,
+    /// which fixes the mode when it starts serving, that needs a restart.
+    public struct TLSModeChange: Error, CustomStringConvertible {
+        public let enabled: Bool
+        public var description: String {
+            "the web config turns TLS \(enabled ? "on" : "off"); that takes a restart, the last good settings stay in force"
         }
-        guard changed else { return false }
+    }
+
+    /// Puts all of `config` in force, or none of it: the certificate files it names are read and a
+    /// server started with them before its users, headers and client-certificate rule apply, so a
+    /// certificate not written yet or a missing client CA leaves the settings in force as they were.
+    /// The certificate files are read on every call, so a certificate rotated in place is served.
+    /// - Throws: ``TLSModeChange``, ``ConfigFileError`` for an unreadable certificate file, or
+    ///   `HTTPServerError` when libmicrohttpd refuses the TLS settings.
+    public func reload(_ config: WebConfig) throws -> ReloadOutcome {
+        let current = self.config.withLock { $0 }
+        guard (config.tls == nil) == (current.tls == nil) else { throw TLSModeChange(enabled: config.tls != nil) }
+        let restarted = try server.reload(tls: config.tls) == .restarted
+        guard current != config else { return ReloadOutcome(settingsChanged: false, tlsRestarted: restarted) }
+        self.config.withLock { $0 = config }
         access.update(config)
         let headers = ResponseHeaders(config.headers)
         router.apply(headers: headers)
         publisher.apply(headers: headers)
-        return true
-    }
-
-    /// Serves the certificate files of the configuration in force as they are now on disk; see
-    /// ``WebServer/reload(tls:)``.
-    public func reloadTLS() throws -> WebServer.ReloadOutcome {
-        try server.reload(tls: config.withLock { $0.tls })
+        return ReloadOutcome(settingsChanged: true, tlsRestarted: restarted)
     }
 
     /// Stops serving.

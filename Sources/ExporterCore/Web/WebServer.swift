@@ -28,6 +28,8 @@ public final class WebServer: Sendable {
         var tls: HTTPServer.TLS?
         /// The last settings refused, so that the same files are not tried again every period.
         var refused: Refusal?
+        /// Set by ``WebServer/stop()``: a later reload starts nothing.
+        var stopped = false
     }
 
     private let serving: Mutex<Serving>
@@ -37,7 +39,8 @@ public final class WebServer: Sendable {
     private let messageLog: HTTPServer.MessageLog
 
     /// Starts serving; libmicrohttpd's own messages go to `logger`, one line each: at error level
-    /// when a server fails to start, at warning level for a connection's trouble later on.
+    /// when a server fails to start, at warning level for a connection's trouble later on, at most
+    /// ``LogRateLimit/burst`` a minute (clients cause those).
     /// - Throws: ``ConfigFileError`` for unreadable TLS files, `HTTPServerError` when it cannot listen.
     /// - Parameter listeners: every socket to serve on (each `--web.listen-address`, or the
     ///   sockets systemd passed), with the same settings.
@@ -45,8 +48,18 @@ public final class WebServer: Sendable {
                 handler: @escaping HTTPServer.Handler) throws {
         self.limits = limits
         self.handler = handler
+        let clientMessages = LogRateLimit()
         messageLog = { message, whileStarting in
-            logger.log(level: whileStarting ? .error : .warning, "libmicrohttpd", metadata: ["message": "\(message)"])
+            guard !whileStarting else {
+                logger.error("libmicrohttpd", metadata: ["message": "\(message)"])
+                return
+            }
+            let (write, suppressed) = clientMessages.admit()
+            if suppressed > 0 {
+                logger.warning("libmicrohttpd messages suppressed", metadata: ["count": "\(suppressed)",
+                                                                               "window": "\(clientMessages.window)"])
+            }
+            if write { logger.warning("libmicrohttpd", metadata: ["message": "\(message)"]) }
         }
         self.listeners = listeners
         let settings = try tls.map(Self.read)
@@ -82,7 +95,7 @@ public final class WebServer: Sendable {
     public func reload(tls: WebConfig.TLS?) throws -> ReloadOutcome {
         let settings = try tls.map(Self.read)
         return try serving.withLock { serving throws(HTTPServerError) in
-            if settings == serving.tls {
+            if settings == serving.tls || serving.stopped {
                 serving.refused = nil
                 return .unchanged
             }
@@ -99,9 +112,13 @@ public final class WebServer: Sendable {
         }
     }
 
-    /// Stops serving.
+    /// Stops serving, and stops listening at once: connections waiting to be accepted are reset.
     public func stop() {
-        serving.withLock { $0.servers.forEach { $0.stop() } }
+        serving.withLock { serving in
+            serving.stopped = true
+            listeners.forEach { $0.stopListening() }
+            serving.servers.forEach { $0.stop() }
+        }
     }
 
     /// Reads the PEM files named by `tls`, as every configuration file is read.

@@ -51,6 +51,18 @@ import TestSupport
         #expect(state.status.incrementalEnabled[.config] == false)
         #expect(state.status.stateProbeSucceeded[.config] == false)
         #expect(state.status.lastScanSucceeded == true)
+
+        // Emptied in place, or only comments left: no settings is never "Cassandra's defaults"
+        // (Cassandra itself does not start on it); the last good value stays.
+        try "incremental_backups: true\n".write(toFile: config, atomically: true, encoding: .utf8)
+        state = collector.collect(after: state, memory: &memory)
+        #expect(state.status.incrementalEnabled[.config] == true)
+        for text in ["", "# incremental_backups: false\n\n---\n"] {
+            try text.write(toFile: config, atomically: false, encoding: .utf8)
+            state = collector.collect(after: state, memory: &memory)
+            #expect(state.status.incrementalEnabled[.config] == true, "\(text.debugDescription)")
+            #expect(state.status.stateProbeSucceeded[.config] == false)
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-import ExporterCore
+@testable import ExporterCore
 import Foundation
+import PasswordHash
 import Testing
 import TestSupport
 
@@ -20,6 +21,18 @@ import TestSupport
         for credentials in ["alice:s3cret\u{0}junk", "alice\u{0}x:s3cret"] {
             #expect(AccessControl.basicCredentials("Basic " + Data(credentials.utf8).base64EncodedString()) == nil)
         }
+    }
+
+    /// An unknown user is checked against a dummy hash of the configured users' cost, which bcrypt
+    /// takes as long over as a real user's hash; no password matches it.
+    @Test func unknownUsersCostWhatKnownUsersCost() {
+        let cost5 = "$2y$05$" + String(WebConfigTests.hash.dropFirst(7))
+        for (hashes, prefix) in [([cost5], "$2y$05$"), ([WebConfigTests.hash], "$2y$10$"), ([cost5, "$2b$12$" + String(cost5.dropFirst(7))], "$2y$12$"),
+                                 ([], "$2y$10$")] {
+            let dummy = AccessControl.dummyHash(costOf: hashes)
+            #expect(dummy.hasPrefix(prefix) && dummy.count == 60, "\(hashes) -> \(dummy)")
+        }
+        #expect(!PasswordHash.matches(password: "", hash: AccessControl.dummyHash(costOf: [cost5])))
     }
 
     @Test func aPasswordWithANulByteIsRefused() {

@@ -1,0 +1,53 @@
+import Glibc
+import Synchronization
+
+/// A keyspace directory shared by the walks of its tables, open only while one of them runs.
+///
+/// Holding every keyspace open for a whole scan cost one descriptor per keyspace: at the usual
+/// soft limit of 1,024, a node of a thousand keyspaces (or four data directories of 260) ran out,
+/// and its tables vanished from the scan. Tables are walked in key order, so a keyspace's tables
+/// run together and at most about ``DataDirectoryScanner/parallelism`` keyspaces are open at once.
+final class KeyspaceDirectory: Sendable {
+    /// The data directory as configured (it may itself be a symlink) and the keyspace's name in it.
+    private let dataDirectory: String
+    private let name: EntryName
+    /// Device and inode the listing saw: a keyspace replaced since is not walked as the old one.
+    private let identity: (device: UInt64, inode: UInt64)
+
+    private struct Slot: @unchecked Sendable {  // the directory is used only between use() and its release
+        var directory: Directory?
+        var users = 0
+    }
+
+    private let slot = Mutex(Slot())
+
+    init(dataDirectory: String, name: EntryName, stamp: DirectoryStamp) {
+        self.dataDirectory = dataDirectory
+        self.name = name
+        identity = (stamp.device, stamp.inode)
+    }
+
+    /// Runs `body` with the keyspace directory open, opening it for the first user and closing
+    /// it after the last. Threads only call `openat`/`fstatat` on it, safe concurrently.
+    /// - Throws: why the keyspace cannot be opened again (vanished, replaced: `ENOENT`; out of
+    ///   descriptors: `EMFILE`).
+    func use<R>(_ body: (Directory) -> R) throws(EntryError) -> R {
+        let directory = try slot.withLock { slot throws(EntryError) -> Slot in
+            if slot.directory == nil {
+                let opened = try Directory.open(path: dataDirectory).subdirectory(name)
+                let stamp = try opened.stamp()
+                guard stamp.device == identity.device, stamp.inode == identity.inode else { throw EntryError(code: ENOENT) }
+                slot.directory = opened
+            }
+            slot.users += 1
+            return slot
+        }.directory!
+        defer {
+            slot.withLock { slot in
+                slot.users -= 1
+                if slot.users == 0 { slot.directory = nil }
+            }
+        }
+        return body(directory)
+    }
+}
