@@ -275,7 +275,8 @@ public struct DataDirectoryScanner: Sendable {
         var tables: [(name: EntryName, key: TableKey)] = []
         for table in entries where table.mayBeDirectory {
             guard let name = TableDirectoryName(table.name.text) else { continue }
-            tables.append((table.name, TableKey(dataDirectory: dataDirectory, keyspace: entry.name.text, table: name.table, tableID: name.tableID)))
+            tables.append((table.name, TableKey(dataDirectory: dataDirectory, keyspace: entry.name.label, table: table.name.label(name.table),
+                                                tableID: name.tableID)))
         }
         tables.sort { $0.key < $1.key }
         let shared = KeyspaceDirectory(dataDirectory: dataDirectory, name: entry.name, stamp: stamp)

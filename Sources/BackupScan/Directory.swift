@@ -183,26 +183,46 @@ final class Directory {
 /// A file name as found on disk. Names are bytes on Linux: one that is not valid UTF-8 keeps its
 /// bytes for system calls and shows with replacement characters in `text`.
 struct EntryName {
-    /// The name as text, for labels and matching.
+    /// The name as text, for matching and paths.
     let text: String
     private let bytes: [CChar]?
+    /// The name's bytes in hex when `text` does not tell it apart from every other name (it is not
+    /// UTF-8, or holds U+FFFD); `nil` for every name Cassandra makes.
+    private let ambiguousBytes: String?
 
     init(_ cString: UnsafePointer<CChar>) {
+        let length = strlen(cString)
+        let utf8 = UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self), count: length)
         if let valid = String(validatingCString: cString) {
             text = valid
             bytes = nil
         } else {
-            let length = strlen(cString)
-            let utf8 = UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self)
-            text = String(decoding: UnsafeBufferPointer(start: utf8, count: length), as: UTF8.self)
+            text = String(decoding: utf8, as: UTF8.self)
             bytes = Array(UnsafeBufferPointer(start: cString, count: length + 1))
         }
+        ambiguousBytes = bytes == nil && !text.unicodeScalars.contains("\u{FFFD}") ? nil
+            : utf8.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
+
+    /// `part` of this name (all of it, or the table part of a table directory's name) as a label
+    /// value: `part` itself, or, when the name is ambiguous, `part` and the name's bytes in hex,
+    /// `bad�� [626164fffe]`. Two names that differ only in bytes that are not UTF-8 would
+    /// otherwise make the same labels, and so the same series twice. The mapping is one to one: a
+    /// label with the suffix always holds a U+FFFD, one without never does, and the hex after the
+    /// last `[` gives the bytes back.
+    func label(_ part: String) -> String {
+        guard let ambiguousBytes else { return part }
+        return part + " [" + ambiguousBytes + "]"
+    }
+
+    /// The whole name as a label value; see ``label(_:)``.
+    var label: String { label(text) }
 
     /// A name known to be valid text (a fixed name such as `backups`).
     init(literal: String) {
         text = literal
         bytes = nil
+        ambiguousBytes = nil
     }
 
     func withCString<R>(_ body: (UnsafePointer<CChar>) -> R) -> R {

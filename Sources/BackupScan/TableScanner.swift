@@ -121,11 +121,11 @@ struct TableScanner {
         var linksPerTag: [String: [UInt64: UInt64]] = [:]
         while let entry = next(in: directory) {
             guard kind(of: entry, in: directory) == .directory else { continue }
-            let name = entry.copiedName.text
-            guard let tag = open(entry, in: directory, path: "snapshots/" + name) else { return nil }
+            let name = entry.copiedName
+            guard let tag = open(entry, in: directory, path: "snapshots/" + name.text) else { return nil }
             var found: [UInt64: UInt64] = [:]
-            countLinks(of: lost, in: tag, path: "snapshots/" + name, into: &found, depth: 0)
-            linksPerTag[name] = found
+            countLinks(of: lost, in: tag, path: "snapshots/" + name.text, into: &found, depth: 0)
+            linksPerTag[name.label] = found
         }
         guard linksPerTag.count == previous.snapshots.count else { return nil }
         var inAll: [UInt64: UInt64] = [:]
@@ -182,10 +182,11 @@ struct TableScanner {
         var result: [SnapshotMeasurement] = []
         while let entry = next(in: snapshots) {
             guard kind(of: entry, in: snapshots) == .directory else { continue }
-            let name = entry.copiedName.text
-            guard let tag = open(entry, in: snapshots, path: "snapshots/" + name) else { continue }
+            let copied = entry.copiedName
+            let name = copied.label
+            guard let tag = open(entry, in: snapshots, path: "snapshots/" + copied.text) else { continue }
             var tally = HardLinkTally()
-            walk(tag, path: "snapshots/" + name, into: &tally, depth: 0)
+            walk(tag, path: "snapshots/" + copied.text, into: &tally, depth: 0)
             all.merge(tally)
             let manifest = tag.readSmallFile("manifest.json", limit: Self.manifestSizeLimit).flatMap(SnapshotManifest.init(json:))
             // 4.x marks a repair's ephemeral snapshot with an empty file (`Directories.EPHEMERAL_SNAPSHOT_MARKER`).

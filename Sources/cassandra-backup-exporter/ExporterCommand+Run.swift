@@ -2,6 +2,7 @@ import ArgumentParser
 import BackupScan
 import ExporterCore
 import FoundationEssentials
+import Glibc
 import Logging
 import MicroHTTPD
 import ServiceLifecycle
@@ -12,8 +13,18 @@ extension ExporterCommand {
         let logger = makeLogger()
         let descriptors = DescriptorLimit.raiseSoftLimit()
         let settings = try resolveSettings()
-        if let outputFile, let directory = settings.dataDirectories.first(where: { outputFile.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) {
-            throw ValidationError("--output.file \(outputFile) is inside the data directory \(directory); the exporter never writes there")
+        // Compared as the kernel resolves them: `/data/` and `/srv/../data` are `/data`.
+        let resolved = settings.dataDirectories.map { (named: $0, real: Self.realPath($0) ?? $0) }
+        for (index, directory) in resolved.enumerated() {
+            if let twin = resolved[..<index].first(where: { $0.real == directory.real }) {
+                throw ValidationError("data directories \(twin.named) and \(directory.named) are the same directory (\(directory.real)); it would be counted twice")
+            }
+        }
+        if let outputFile {
+            let real = Self.realPath(ofNew: outputFile)
+            if let directory = resolved.first(where: { real.hasPrefix($0.real.hasSuffix("/") ? $0.real : $0.real + "/") }) {
+                throw ValidationError("--output.file \(outputFile) is inside the data directory \(directory.named); the exporter never writes there")
+            }
         }
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism,
                                                                    budget: maxStatRate > 0 ? IOBudget(callsPerSecond: maxStatRate) : nil,
@@ -97,6 +108,26 @@ extension ExporterCommand {
         guard let path = nodetoolPath ?? Self.findOnPath("nodetool") else { return nil }
         return NodetoolProbe(executable: path, arguments: nodetoolArguments.split(separator: " ").map(String.init),
                              timeout: probeTimeout.duration)
+    }
+
+    /// `path` with every symlink, `.` and `..` resolved (`realpath(3)`); `nil` when it does not exist.
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Where a file that may not exist yet would be: its nearest existing ancestor resolved, and
+    /// the rest of the path after it.
+    private static func realPath(ofNew path: String) -> String {
+        var existing = path.hasPrefix("/") ? path : "./" + path
+        var rest: [Substring] = []
+        while let slash = existing.lastIndex(of: "/") {
+            rest.insert(existing[existing.index(after: slash)...], at: 0)
+            existing = slash == existing.startIndex ? "/" : String(existing[..<slash])
+            if let real = realPath(existing) { return ([real == "/" ? "" : real] + rest.map(String.init)).joined(separator: "/") }
+        }
+        return path
     }
 
     private static func findOnPath(_ name: String) -> String? {

@@ -24,6 +24,20 @@ import TestSupport
         try #require(limit.rlim_cur >= needed, "open-file limit \(limit.rlim_cur) is below \(needed)")
     }
 
+    /// Sends a request line on each connection, then one header byte on each at every period,
+    /// on a thread of its own, until the returned flag is set (a slowloris client).
+    static func dribble(on connections: [Int32], everyMicroseconds period: UInt32) -> Flag {
+        let stop = Flag()
+        Thread {
+            for descriptor in connections { _ = "GET /metrics HTTP/1.1\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
+            while !stop.isSet {
+                for descriptor in connections { _ = "X".withCString { send(descriptor, $0, 1, Int32(MSG_NOSIGNAL)) } }
+                usleep(period)
+            }
+        }.start()
+        return stop
+    }
+
     @Test func scraperIsAnsweredWhileIdleAndSlowClientsHoldConnections() throws {
         try Self.raiseFileLimit(to: 4096)
         let temp = try TemporaryDirectory("hostile")
@@ -44,16 +58,8 @@ import TestSupport
         defer { idle.forEach { close($0) } }
 
         // Slowloris: each client sends a request line, then one header byte every 100 ms.
-        let stop = Flag()
         let slow = (0..<Self.slowClients).compactMap { connectLoopback(port: port, from: Self.host($0)) }
-        let dribbler = Thread {
-            for descriptor in slow { _ = "GET /metrics HTTP/1.1\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
-            while !stop.isSet {
-                for descriptor in slow { _ = "X".withCString { send(descriptor, $0, 1, Int32(MSG_NOSIGNAL)) } }
-                usleep(100_000)
-            }
-        }
-        dribbler.start()
+        let stop = Self.dribble(on: slow, everyMicroseconds: 100_000)
         defer { stop.set(); slow.forEach { close($0) } }
 
         var slowest = 0.0
@@ -96,15 +102,7 @@ import TestSupport
         let hog = (0..<hogConnections).compactMap { _ in connectLoopback(port: port, from: "127.0.0.2") }
         defer { hog.forEach { close($0) } }
         #expect(hog.count == hogConnections, "the kernel accepts every connection; the server closes what it does not hold")
-        let stop = Flag()
-        let dribbler = Thread {
-            for descriptor in hog { _ = "GET /metrics HTTP/1.1\r\n".withCString { send(descriptor, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
-            while !stop.isSet {
-                for descriptor in hog { _ = "X".withCString { send(descriptor, $0, 1, Int32(MSG_NOSIGNAL)) } }
-                usleep(200_000)
-            }
-        }
-        dribbler.start()
+        let stop = Self.dribble(on: hog, everyMicroseconds: 200_000)
         defer { stop.set() }
         Thread.sleep(forTimeInterval: 1)
         var answered = 0

@@ -15,16 +15,20 @@ import TestSupport
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }
 
+    /// The exporter on a small node with one user, `prometheus`, whose password is `right`.
+    private static func startExporter(in temp: TemporaryDirectory, cost: Int = 10) throws -> RunningProcess {
+        try "basic_auth_users:\n  prometheus: \(try WebConfigEndToEndTests.bcrypt("prometheus", "right", cost: cost))\n"
+            .write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
+        try SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(2)), seed: 3).populate(flushes: 1)
+        return try RunningProcess(BuiltProducts.path("cassandra-backup-exporter"), [
+            "--web.listen-address", "127.0.0.1:0", "--cassandra.data-dir", temp("data"), "--web.config.file", temp("web.yml"),
+        ])
+    }
+
     @Test func aCorrectScraperIsAnsweredQuicklyDuringAWrongPasswordFlood() throws {
         let temp = try TemporaryDirectory("flood")
         defer { temp.remove() }
-        // bcrypt cost 10, exporter-toolkit's documented example cost.
-        try "basic_auth_users:\n  prometheus: \(try WebConfigEndToEndTests.bcrypt("prometheus", "right"))\n"
-            .write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
-        try SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(2)), seed: 3).populate(flushes: 1)
-        let exporter = try RunningProcess(BuiltProducts.path("cassandra-backup-exporter"), [
-            "--web.listen-address", "127.0.0.1:0", "--cassandra.data-dir", temp("data"), "--web.config.file", temp("web.yml"),
-        ])
+        let exporter = try Self.startExporter(in: temp)
         defer { exporter.stop() }
         let port = try exporter.listeningPort()
         let scraper = HTTPConnection(port: port)
@@ -84,12 +88,7 @@ import TestSupport
     @Test func aScraperLogsInDuringAFloodThatBeganFirst() throws {
         let temp = try TemporaryDirectory("flood-first")
         defer { temp.remove() }
-        try "basic_auth_users:\n  prometheus: \(try WebConfigEndToEndTests.bcrypt("prometheus", "right"))\n"
-            .write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
-        try SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(2)), seed: 3).populate(flushes: 1)
-        let exporter = try RunningProcess(BuiltProducts.path("cassandra-backup-exporter"), [
-            "--web.listen-address", "127.0.0.1:0", "--cassandra.data-dir", temp("data"), "--web.config.file", temp("web.yml"),
-        ])
+        let exporter = try Self.startExporter(in: temp)
         defer { exporter.stop() }
         let port = try exporter.listeningPort()
         let stop = Flag()
@@ -123,13 +122,7 @@ import TestSupport
     @Test func sigtermDoesNotWaitForQueuedPasswordChecks() throws {
         let temp = try TemporaryDirectory("flood-term")
         defer { temp.remove() }
-        let hash = try Command.output("htpasswd", ["-nbBC", "14", "prometheus", "right"]).trimmingCharacters(in: .whitespacesAndNewlines)
-            .split(separator: ":", maxSplits: 1)[1]
-        try "basic_auth_users:\n  prometheus: \(hash)\n".write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
-        try SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(2)), seed: 3).populate(flushes: 1)
-        let exporter = try RunningProcess(BuiltProducts.path("cassandra-backup-exporter"), [
-            "--web.listen-address", "127.0.0.1:0", "--cassandra.data-dir", temp("data"), "--web.config.file", temp("web.yml"),
-        ])
+        let exporter = try Self.startExporter(in: temp, cost: 14)
         let port = try exporter.listeningPort()
         let guessers = (0..<12).map { index in
             Thread { _ = HTTPConnection(port: port, from: "127.0.0.\(2 + index)").get("/metrics", headers: ["Authorization": Self.basic("prometheus", "guess-\(index)")]) }

@@ -55,8 +55,11 @@ import TestSupport
         for _ in 0..<4 { deep += "/" + String(repeating: "d", count: 250) }
         try tree.file(deep + "/nb-1-big-Data.db", size: 100)
         // Names that are not UTF-8: bytes made with the shell, as another program would.
+        // \376x and \377x differ only in a byte that is not UTF-8, and U+FFFDx is valid UTF-8 that
+        // reads like both: three tables, three series.
         _ = try Command.output("/bin/sh", ["-c", "mkdir -p \"$1/data/$(printf 'bad\\377\\376')\"/t-\(id)/backups \"$1/data/ks/$(printf '\\377x')-\(id)/backups\" && "
-            + "echo x > \"$1/data/ks/$(printf '\\377x')-\(id)/backups/nb-1-big-Data.db\"", "sh", temp.path])
+            + "echo x > \"$1/data/ks/$(printf '\\377x')-\(id)/backups/nb-1-big-Data.db\" && "
+            + "mkdir -p \"$1/data/ks/$(printf '\\376x')-\(id)/backups\" \"$1/data/ks/$(printf '\\357\\277\\275x')-\(id)/backups\"", "sh", temp.path])
 
         let result = try Command.run(Self.exporter, ["--once", "--collector.snapshot-detail", "--cassandra.data-dir", temp("data")])
         #expect(result.status == 0, "\(result.stderr)")
@@ -71,8 +74,13 @@ import TestSupport
             #expect(samples.value("cassandra_backup_snapshot_files", ["snapshot": name]) == 1, "snapshot \(name.debugDescription)")
         }
         #expect(samples.value("cassandra_backup_files", ["table": "deep"]) == 1)
-        // Invalid bytes show as U+FFFD in labels, and the directories are still read by their bytes.
-        #expect(samples.value("cassandra_backup_files", ["keyspace": "bad\u{FFFD}\u{FFFD}"]) == 0)
-        #expect(samples.value("cassandra_backup_files", ["keyspace": "ks", "table": "\u{FFFD}x"]) == 1)
+        // Invalid bytes show as U+FFFD in labels with the name's bytes in hex, and the directories
+        // are still read by their bytes.
+        #expect(samples.value("cassandra_backup_files", ["keyspace": "bad\u{FFFD}\u{FFFD} [626164fffe]"]) == 0)
+        // A table's label carries the bytes of its whole directory name.
+        let idHex = Array("-\(id)".utf8).map { String($0, radix: 16) }.joined()
+        #expect(samples.value("cassandra_backup_files", ["keyspace": "ks", "table": "\u{FFFD}x [ff78\(idHex)]"]) == 1)
+        #expect(samples.value("cassandra_backup_files", ["keyspace": "ks", "table": "\u{FFFD}x [fe78\(idHex)]"]) == 0)
+        #expect(samples.value("cassandra_backup_files", ["keyspace": "ks", "table": "\u{FFFD}x [efbfbd78\(idHex)]"]) == 0)
     }
 }

@@ -191,6 +191,55 @@ import TestSupport
         #expect(process.stop(signal: SIGTERM, timeout: 10) != nil, "the process ends once the call returns")
     }
 
+    /// cassandra.yaml and the web config on a mount that hangs: each read gives up after 5 s and
+    /// is reported (the config probe and the web reload metric go to 0, the last good settings
+    /// stay), no second read of a hung file starts, scans go on at their interval, and SIGTERM
+    /// stops serving at once. Before: every scan froze behind the cassandra.yaml read with the
+    /// probe still 1, and the listener answered 11 s after SIGTERM.
+    @Test(.enabled(if: canMountFUSE, "needs root, /dev/fuse, libfuse2 and python3-fusepy (scripts/test.sh installs them)"))
+    func hungConfigFilesAreReportedAndScansGoOn() throws {
+        let temp = try TemporaryDirectory("sickconfig")
+        defer { temp.remove() }
+        let healthy = FixtureBuilder(root: temp("healthy"))
+        try healthy.flushedSSTable(in: Self.healthyTable, size: 4096)
+        try FileManager.default.createDirectory(atPath: temp("backing"), withIntermediateDirectories: true)
+        try "incremental_backups: true\n".write(toFile: temp("backing/cassandra.yaml"), atomically: true, encoding: .utf8)
+        try "http_server_config:\n  headers:\n    X-Frame-Options: deny\n".write(toFile: temp("backing/web.yml"), atomically: true, encoding: .utf8)
+        let mount = try FaultyMount(in: temp)
+        defer { mount.unmount() }
+        let process = try RunningProcess(Self.exporter, ["--cassandra.data-dir", temp("healthy"), "--cassandra.config", temp("mnt/cassandra.yaml"),
+                                                         "--web.config.file", temp("mnt/web.yml"), "--no-collector.runtime",
+                                                         "--collector.interval", "1s", "--web.listen-address", "127.0.0.1:0"])
+        defer { process.stop(signal: SIGKILL) }
+        let port = try process.listeningPort()
+        try #require(poll(port, timeout: 20) { $0.value("cassandra_backup_incremental_enabled", ["source": "config"]) == 1 } != nil)
+
+        try mount.set(hang: ["cassandra.yaml", "web.yml"])
+        let hungAt = Date()
+        let reported = poll(port, timeout: 30) {
+            $0.value("cassandra_backup_state_probe_success", ["source": "config"]) == 0
+                && $0.value("cassandra_backup_exporter_config_last_reload_successful", ["file": "web"]) == 0
+        }
+        print("hung config files: reported \(String(format: "%.1f", Date().timeIntervalSince(hungAt))) s after the hang (read time limit 5 s)")
+        try #require(reported != nil, "\(process.standardError)")
+        let samples = metrics(port)
+        #expect(samples.value("cassandra_backup_incremental_enabled", ["source": "config"]) == 1, "the last good value stays")
+        #expect(process.standardError.contains("not read within 5 s"))
+        // Scans go on: a new backup on the healthy directory shows within a few intervals.
+        try healthy.flushedSSTable(in: Self.healthyTable, generation: 2, size: 4096)
+        let seen = poll(port, timeout: 10) { $0.value("cassandra_backup_files", labels(temp("healthy"), Self.healthyTable)) == 2 }
+        #expect(seen != nil, "scans go on while the config files hang")
+        Thread.sleep(forTimeInterval: 6)
+        #expect(mount.stats().entered <= 2, "one read per hung file: \(mount.stats())")
+
+        kill(process.processIdentifier, SIGTERM)
+        _ = try process.waitForLine(timeout: 5) { $0.contains("msg=stopped") }
+        let refused = try Command.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", "http://127.0.0.1:\(port)/metrics"])
+        #expect(refused.stdout == "000", "still serving after SIGTERM")
+        try mount.set()
+        #expect(process.stop(signal: SIGTERM, timeout: 10) != nil)
+    }
+
     /// ext4 remounted read-only (as `errors=remount-ro` does after an error) is reported.
     @Test(.enabled(if: canLoopMount, "needs root and a loop device"))
     func aReadOnlyDataFilesystemIsReported() throws {

@@ -67,12 +67,18 @@ import TestSupport
 
     @Test(arguments: [(["--output.file", "/tmp/x.prom"], "--output.file needs --once"),
                       (["--once", "--output.file", "DATA/ks/x.prom"], "is inside the data directory"),
+                      // The same directory spelled otherwise: through a symlink, with `..`.
+                      (["--once", "--output.file", "LINK/x.prom"], "is inside the data directory"),
+                      (["--once", "--output.file", "DATA/../data/x.prom"], "is inside the data directory"),
+                      (["--once", "--cassandra.data-dir", "LINK"], "are the same directory"),
                       (["--once", "--output.file", "/nonexistent/dir/x.prom"], "cannot create /nonexistent/dir/.x.prom.")])
     func badOutputFileStopsWithOneLine(arguments: [String], mention: String) throws {
         let temp = try TemporaryDirectory("textfile")
         defer { temp.remove() }
         try FileManager.default.createDirectory(atPath: temp("data"), withIntermediateDirectories: true)
-        let result = try Command.run(Self.exporter, arguments.map { $0.replacingOccurrences(of: "DATA", with: temp("data")) }
+        try FileManager.default.createSymbolicLink(atPath: temp("link"), withDestinationPath: temp("data"))
+        let result = try Command.run(Self.exporter, arguments.map { $0.replacingOccurrences(of: "DATA", with: temp("data"))
+                                                                      .replacingOccurrences(of: "LINK", with: temp("link")) }
                                      + ["--cassandra.data-dir", temp("data")])
         #expect(result.status != 0)
         #expect(result.stderr.contains(mention) && result.stderr.filter(\.isNewline).count == 1, "\(result.stderr)")

@@ -209,8 +209,8 @@
             'warning',
             'cassandra-backup-exporter on {{ $labels.instance }} cannot scan the data directories.',
             |||
-              The last scans on {{ $labels.instance }} failed (a data directory cannot be opened); the values served are
-              from the last good scan and grow staler.
+              The last scans on {{ $labels.instance }} failed (a data directory cannot be opened, or the exporter ran out of
+              file descriptors or memory); the values served are from the last good scan and grow staler.
             |||,
           ),
 
