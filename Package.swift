@@ -107,7 +107,7 @@ let package = Package(
         ),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["NodeSimulator"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["NodeSimulator"], path: "Tests/TestSupport", exclude: ["Fixtures"]),
         .testTarget(name: "BackupScanTests", dependencies: ["BackupScan", "NodeSimulator", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "BackupScan", "TestSupport"]),
         .testTarget(name: "MicroHTTPDTests", dependencies: ["MicroHTTPD", "TestSupport"]),

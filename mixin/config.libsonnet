@@ -31,6 +31,14 @@
     // CassandraBackupScanStale: the last successful scan may be this old.
     maxScanAgeSeconds: 3600,
 
+    // CassandraBackupSnapshotMissingOnNodes: a tag taken by an operator or a backup tool (origin
+    // user or medusa) on at least this share of a cluster's nodes, and on two or more, but not on
+    // all, for this long. A cluster is what the exporters' series share once nodeLabels (the
+    // labels that tell one node of a cluster from another) are left out.
+    snapshotTagNodeShare: 0.5,
+    snapshotTagGrace: '2h',
+    nodeLabels: 'instance, pod',
+
     // A firing alert stays firing this long after its condition stops holding, so that a few
     // missed scrapes (an exporter restart) neither resolve it nor page again. '' leaves
     // keep_firing_for out, for engines without it: Prometheus before 2.42, prometheus-operator

@@ -10,7 +10,7 @@ import MicroHTTPD
 enum FuzzTarget: String, CaseIterable {
     case duration, webConfig = "web-config", cassandraYaml = "cassandra-yaml", acceptEncoding = "accept-encoding",
          labelEscaping = "label-escaping", basicAuth = "basic-auth", snapshotManifest = "snapshot-manifest",
-         listenAddress = "listen-address"
+         listenAddress = "listen-address", sstableTOC = "sstable-toc"
 
     static let selected: FuzzTarget = {
         let name = ProcessInfo.processInfo.environment["FUZZ_TARGET"] ?? ""
@@ -54,6 +54,16 @@ enum FuzzTarget: String, CaseIterable {
         case .snapshotManifest:
             _ = SnapshotManifest(json: bytes)
             _ = SnapshotManifest.parseInstant(text)
+        case .sstableTOC:
+            // The known names among the lines come back, whatever else the file holds.
+            if let components = SSTableComponents(toc: bytes) {
+                let lines = Set(bytes.split(separator: UInt8(ascii: "\n")).map { line in
+                    var name = line[...]
+                    while name.last == UInt8(ascii: "\r") || name.last == UInt8(ascii: " ") { name = name.dropLast() }
+                    return String(decoding: name, as: UTF8.self)
+                })
+                require(Set(components.knownNames) == Set(SSTableComponents.names.filter(lines.contains)), "TOC components do not round-trip")
+            }
         case .listenAddress:
             if let address = try? ListenAddress(parsing: text) {
                 require((try? ListenAddress(parsing: address.description)) == address, "listen address does not round-trip")

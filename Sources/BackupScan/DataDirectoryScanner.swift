@@ -33,9 +33,14 @@ public struct DataDirectoryScanner: Sendable {
     public let walkTimeout: Duration
     /// Places stuck in earlier scans: not walked again until their call returns.
     public let stuck: StuckWalks
+    /// How long an SSTable stands still before it is judged complete or not (``SSTableSettle``).
+    public let sstableSettleSeconds: Double
+    /// The TOC.txt files read so far, by inode.
+    public let tocs: TOCCache
 
     public init(dataDirectories: [String], parallelism: Int = 1, settleSeconds: Double = 2, settledSnapshotSeconds: Double = 60,
-                budget: IOBudget? = nil, lowPriority: Bool = false, walkTimeout: Duration = defaultWalkTimeout) {
+                budget: IOBudget? = nil, lowPriority: Bool = false, walkTimeout: Duration = defaultWalkTimeout,
+                sstableSettleSeconds: Double = SSTableSettle.defaultSeconds) {
         self.dataDirectories = dataDirectories
         self.parallelism = max(1, parallelism)
         self.settleSeconds = settleSeconds
@@ -43,7 +48,9 @@ public struct DataDirectoryScanner: Sendable {
         self.budget = budget
         self.lowPriority = lowPriority
         self.walkTimeout = walkTimeout
+        self.sstableSettleSeconds = sstableSettleSeconds
         stuck = StuckWalks()
+        tocs = TOCCache()
     }
 
     /// 30 s: a healthy disk answers a metadata call in milliseconds, and idle-class I/O may wait
@@ -102,6 +109,8 @@ public struct DataDirectoryScanner: Sendable {
     /// - Throws: ``Failure`` when a configured data directory cannot be opened or listed.
     public func scan(reusing cache: ScanCache?, previous: NodeMeasurement? = nil) throws(Failure) -> Report {
         let waitedBefore = budget?.spent.waited ?? .zero
+        tocs.startScan()
+        let restorability = RestorabilityCheck(settleSeconds: sstableSettleSeconds, tocs: tocs, keepDataFiles: dataDirectories.count > 1)
         var errors = ScanErrorCounts()
         var filesystems: [DataDirectoryFilesystem] = []
         var work: [TableWork] = []
@@ -131,7 +140,7 @@ public struct DataDirectoryScanner: Sendable {
         // order of indices, as moving the items themselves while sorting cost more than the comparisons.
         let inOrder = zip(work, work.dropFirst()).allSatisfy { $0.key < $1.key }
         let sorted = inOrder ? work : work.indices.sorted { work[$0].key < work[$1].key }.map { work[$0] }
-        let outcomes = measure(sorted, cache: cache)
+        let outcomes = measure(sorted, cache: cache, restorability: restorability)
         var tables: [TableMeasurement] = []
         tables.reserveCapacity(outcomes.count + carried.count)
         nextCache.entries.reserveCapacity(outcomes.count)
@@ -160,6 +169,7 @@ public struct DataDirectoryScanner: Sendable {
         // A table skipped for want of a descriptor is not gone: the scan fails, and the last values stay.
         if let exhausted { throw Failure(dataDirectory: exhausted, reason: Self.resourcesReason, errors: errors) }
         if !carried.isEmpty { tables = (tables + carried).sorted { $0.key < $1.key } }
+        if dataDirectories.count > 1 { tables = SnapshotRestore.judged(tables) }
         let now = Date().timeIntervalSince1970
         let stuckNow = stuck.snapshot
         let stuckTables = stuckNow.compactMap { place, since -> StuckTable? in
@@ -289,7 +299,7 @@ public struct DataDirectoryScanner: Sendable {
     /// share the keyspace directories only through `openat`/`fstatat` on their descriptors, safe
     /// concurrently. With ``lowPriority`` the threads run at nice ``walkerNice`` with idle-class I/O.
     /// A walk that stands still for ``walkTimeout`` is left to its thread and marked in ``stuck``.
-    private func measure(_ work: [TableWork], cache: ScanCache?) -> [JobOutcome<TableResult>] {
+    private func measure(_ work: [TableWork], cache: ScanCache?, restorability: RestorabilityCheck) -> [JobOutcome<TableResult>] {
         let stuck = self.stuck, limit = parallelism
         return WatchedJobs.run(
             count: work.count, threads: parallelism, limit: walkTimeout, name: Self.walkerThreadName,
@@ -298,15 +308,17 @@ public struct DataDirectoryScanner: Sendable {
                 let key = work[index].key
                 return stuck.contains(.table(key)) || stuck.stuckTables(in: key.dataDirectory) >= limit
             },
-            work: { index, progress in measure(work[index], cache: cache, progress: progress) },
+            work: { index, progress in measure(work[index], cache: cache, restorability: restorability, progress: progress) },
             stuck: { index, since in stuck.mark(.table(work[index].key), since: since) },
             returnedLate: { stuck.clear(.table(work[$0].key)) })
     }
 
     /// Measures a table with its keyspace directory open; see ``measure(_:in:cache:progress:)``.
-    private func measure(_ item: TableWork, cache: ScanCache?, progress: WalkProgress) -> TableResult {
+    private func measure(_ item: TableWork, cache: ScanCache?, restorability: RestorabilityCheck, progress: WalkProgress) -> TableResult {
         do {
-            return try item.keyspace.use { keyspace in measure(item, in: keyspace, cache: cache, progress: progress) }
+            return try item.keyspace.use { keyspace in
+                measure(item, in: keyspace, cache: cache, restorability: restorability, progress: progress)
+            }
         } catch {
             var errors = ScanErrorCounts()
             errors.record(error.reason)
@@ -316,17 +328,19 @@ public struct DataDirectoryScanner: Sendable {
 
     /// Reuses the cached measurement when nothing changed, lists `backups/` again when only it
     /// changed, else walks the table.
-    private func measure(_ item: TableWork, in keyspace: Directory, cache: ScanCache?, progress: WalkProgress) -> TableResult {
+    private func measure(_ item: TableWork, in keyspace: Directory, cache: ScanCache?, restorability: RestorabilityCheck,
+                         progress: WalkProgress) -> TableResult {
         let base = item.name.text
         if let cached = cache?.entries[item.key] {
             switch changes(of: cached, item: item, in: keyspace, progress: progress) {
             case .none:
                 let entry = cached.checksSnapshots
                     ? cacheEntry(cached.measurement, stamps: cached.stamps, backupLinks: cached.backupLinks, table: base,
-                                 at: Date().timeIntervalSince1970) : cached
+                                 at: Date().timeIntervalSince1970, judgeAgainAt: cached.judgeAgainAt) : cached
                 return TableResult(table: cached.measurement, source: .reused, cacheEntry: entry)
             case .backups:
-                if let links = cached.backupLinks, let result = relistBackups(item, in: keyspace, cached: cached, links: links, progress: progress) {
+                if let links = cached.backupLinks,
+                   let result = relistBackups(item, in: keyspace, cached: cached, links: links, restorability: restorability, progress: progress) {
                     return result
                 }
             case .more:
@@ -334,22 +348,24 @@ public struct DataDirectoryScanner: Sendable {
             }
         }
         let walkStarted = Date().timeIntervalSince1970
-        var scanner = TableScanner(budget: budget, progress: progress)
+        var scanner = TableScanner(budget: budget, progress: progress, restorability: restorability)
         let walked = scanner.measure(item.name, in: keyspace, key: item.key)
         let stamps = Self.fromKeyspace(scanner.stamps, table: base)
         let entry = walked.flatMap { table, links in
             reusable(scanner, since: walkStarted)
-                ? cacheEntry(table, stamps: stamps, backupLinks: links, table: base, at: walkStarted) : nil
+                ? cacheEntry(table, stamps: stamps, backupLinks: links, table: base, at: walkStarted,
+                             judgeAgainAt: scanner.pendingSettlesAt) : nil
         }
         return TableResult(table: walked?.0, errors: scanner.errors, cacheEntry: entry)
     }
 
     /// Lists the `backups/` of a table of which nothing else changed; `nil`: walk it whole.
-    private func relistBackups(_ item: TableWork, in keyspace: Directory, cached: ScanCache.Entry, links: BackupLinks, progress: WalkProgress) -> TableResult? {
+    private func relistBackups(_ item: TableWork, in keyspace: Directory, cached: ScanCache.Entry, links: BackupLinks,
+                               restorability: RestorabilityCheck, progress: WalkProgress) -> TableResult? {
         let base = item.name.text
         guard let tableStamp = cached.stamps.first(where: { $0.path == base })?.stamp else { return nil }
         let walkStarted = Date().timeIntervalSince1970
-        var scanner = TableScanner(budget: budget, progress: progress)
+        var scanner = TableScanner(budget: budget, progress: progress, restorability: restorability)
         guard let (table, remaining) = scanner.remeasureBackups(of: item.name, in: keyspace, previous: cached.measurement,
                                                                links: links, tableStamp: tableStamp) else { return nil }
         let fresh = Self.fromKeyspace(scanner.stamps, table: base)
@@ -364,8 +380,11 @@ public struct DataDirectoryScanner: Sendable {
         let outside = fresh.filter { !Self.isBelow($0.path, backups) }
         let inside = fresh.filter { Self.isBelow($0.path, backups) }
         let backupStamps = inside.contains { unsettled($0.stamp) } ? cached.stamps.filter { Self.isBelow($0.path, backups) } : inside
+        // The snapshots' pending SSTables are the cached walk's; `backups/`'s are this listing's.
+        let judgeAgainAt = [scanner.pendingSettlesAt, cached.judgeAgainAt].compactMap { $0 }.max()
         let entry = scanner.errors.total == 0 && !outside.contains { unsettled($0.stamp) }
-            ? cacheEntry(table, stamps: outside + kept + backupStamps, backupLinks: remaining, table: base, at: walkStarted) : nil
+            ? cacheEntry(table, stamps: outside + kept + backupStamps, backupLinks: remaining, table: base, at: walkStarted,
+                         judgeAgainAt: judgeAgainAt) : nil
         return TableResult(table: table, source: .backupsListed, cacheEntry: entry)
     }
 
@@ -388,17 +407,19 @@ public struct DataDirectoryScanner: Sendable {
     /// What a later scan checks of a table (`table`: its directory's name): every directory
     /// visited but those of finished snapshots (``settledSnapshotSeconds``) as of `instant`.
     private func cacheEntry(_ measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], backupLinks: BackupLinks?,
-                            table: String, at instant: Double) -> ScanCache.Entry {
+                            table: String, at instant: Double, judgeAgainAt: Double?) -> ScanCache.Entry {
         let snapshots = table + "/snapshots/"
         let checked = stamps.filter { path, stamp in !path.hasPrefix(snapshots) || stamp.changed(since: instant - settledSnapshotSeconds) }
         return ScanCache.Entry(measurement: measurement, stamps: checked, checksSnapshots: checked.contains { $0.path.hasPrefix(snapshots) },
-                               backupLinks: backupLinks)
+                               backupLinks: backupLinks, judgeAgainAt: judgeAgainAt)
     }
 
     /// Which directories of the cached walk no longer have their stamp.
     private enum Changes { case none, backups, more }
 
     private func changes(of cached: ScanCache.Entry, item: TableWork, in keyspace: Directory, progress: WalkProgress) -> Changes {
+        // Pending SSTables have settled: walked again to be judged.
+        if let judgeAgainAt = cached.judgeAgainAt, RestorabilityCheck.wallClock() >= judgeAgainAt { return .more }
         let backups = item.name.text + "/backups"
         var result = Changes.none
         for (path, stamp) in cached.stamps {

@@ -76,6 +76,11 @@ final class Directory {
 
         /// A copy of the name that outlives the entry.
         var copiedName: EntryName { EntryName(name) }
+
+        /// The name's bytes, in place.
+        var bytes: UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: strlen(name))
+        }
     }
 
     /// Starts reading the entries from the beginning.
@@ -256,7 +261,12 @@ struct DirectoryStamp: Equatable, Sendable {
 
     /// Whether either time is at or after `instant` (seconds since the epoch).
     func changed(since instant: Double) -> Bool {
-        max(Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9, Double(statusChanged.tv_sec) + Double(statusChanged.tv_nsec) / 1e9) >= instant
+        latestChange >= instant
+    }
+
+    /// The later of the two times, in seconds since the epoch.
+    var latestChange: Double {
+        max(Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9, Double(statusChanged.tv_sec) + Double(statusChanged.tv_nsec) / 1e9)
     }
 }
 

@@ -22,6 +22,8 @@ public struct FileStatus: Sendable {
     public let allocated: UInt64
     /// `st_mtime` in seconds since the epoch, with nanoseconds.
     public let modified: Double
+    /// `st_ctime` likewise: also set when a link to the inode is made or removed.
+    public let changed: Double
 }
 
 extension InodeKey: Comparable {
@@ -40,5 +42,6 @@ extension FileStatus {
         size = UInt64(max(raw.st_size, 0))
         allocated = UInt64(max(raw.st_blocks, 0)) * 512
         modified = Double(raw.st_mtim.tv_sec) + Double(raw.st_mtim.tv_nsec) / 1e9
+        changed = Double(raw.st_ctim.tv_sec) + Double(raw.st_ctim.tv_nsec) / 1e9
     }
 }

@@ -91,10 +91,15 @@ public struct TableMeasurement: Sendable, Equatable {
     /// Allocated bytes of regular files in the table directory and its `.<index>/` directories.
     public let liveAllocatedBytes: UInt64
     /// One entry per `snapshots/<tag>/`, sorted by tag.
-    public let snapshots: [SnapshotMeasurement]
+    public internal(set) var snapshots: [SnapshotMeasurement]
     /// All of `snapshots/` as one set: each inode once across the tags; exclusive bytes are what
     /// clearing every snapshot of the table would free.
     public let allSnapshots: FileSetUsage
+    /// Whether the SSTables under `backups/` are complete, and its rewritten components.
+    public internal(set) var backupSSTables = SSTableCheck()
+    /// Components in the table's snapshots whose same-named live file now has another inode,
+    /// directory entries (a component two snapshots keep counts twice).
+    public internal(set) var snapshotRewrittenComponents: UInt64 = 0
 }
 
 /// The measurement of one snapshot directory `snapshots/<tag>/`.
@@ -102,11 +107,56 @@ public struct SnapshotMeasurement: Sendable, Equatable {
     public let tag: String
     /// Who made it: from the tag, the `ephemeral.snapshot` marker and the manifest.
     public let origin: SnapshotOrigin
-    public let usage: FileSetUsage
+    public internal(set) var usage: FileSetUsage
     /// `created_at` from `manifest.json` when present, else the directory's mtime.
     public let createdAt: Double
     /// `expires_at` from `manifest.json`; `nil` when the snapshot has no expiry.
     public let expiresAt: Double?
+    /// Whether its SSTables are complete.
+    public internal(set) var sstables = SSTableCheck()
+    /// What this directory holds of what a restore needs besides complete SSTables.
+    public internal(set) var restore = SnapshotRestoreFacts()
+    /// Why the table's snapshot with this tag would not restore, judged across every data
+    /// directory holding a part of it (the same on each part); empty when it would.
+    public internal(set) var problems = RestoreProblems()
+}
+
+/// What one snapshot directory holds of what a restore needs, besides complete SSTables.
+public struct SnapshotRestoreFacts: Sendable, Equatable {
+    /// A readable `manifest.json` is here (with several data directories, Cassandra writes it in
+    /// one of them only).
+    public internal(set) var hasManifest = false
+    /// `schema.cql` is here (written since 3.0.9/3.10, in the manifest's directory).
+    public internal(set) var hasSchema = false
+    /// Hashes (``NameHash``) of the Data.db paths the manifest names that are not in this
+    /// directory, sorted: with one data directory, missing files; with several, to be looked for
+    /// in the other parts.
+    var missingHere: [UInt64] = []
+    /// Hashes of the Data.db paths present (`.<index>/` included), sorted; kept only with several
+    /// data directories, where another part's manifest may name them.
+    var dataFiles: [UInt64] = []
+
+    public init() {}
+}
+
+/// Why a table's snapshot would not restore: the `reason` label.
+public struct RestoreProblems: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// An SSTable lacks a component Cassandra cannot rebuild.
+    public static let incompleteSSTable = RestoreProblems(rawValue: 1)
+    /// The manifest names a Data.db that is in none of the data directories.
+    public static let missingFile = RestoreProblems(rawValue: 2)
+    /// No data directory holds a readable `manifest.json` for it.
+    public static let noManifest = RestoreProblems(rawValue: 4)
+    /// No data directory holds its `schema.cql`.
+    public static let noSchema = RestoreProblems(rawValue: 8)
+
+    /// Every reason with its label value, in a fixed order.
+    public static let reasons: [(problem: RestoreProblems, label: String)] = [
+        (.incompleteSSTable, "incomplete_sstable"), (.missingFile, "missing_file"), (.noManifest, "no_manifest"), (.noSchema, "no_schema"),
+    ]
 }
 
 /// `statvfs` of one data directory.

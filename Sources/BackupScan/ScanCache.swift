@@ -24,12 +24,17 @@ public struct ScanCache: Sendable {
         let checksSnapshots: Bool
         /// What a scan needs to list only `backups/` when nothing else of the table changed.
         let backupLinks: BackupLinks?
+        /// When the last of the table's pending SSTables settles (seconds since the epoch): from
+        /// then on the table is walked again, so that they are judged; `nil` when none was pending.
+        let judgeAgainAt: Double?
 
-        init(measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], checksSnapshots: Bool, backupLinks: BackupLinks?) {
+        init(measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], checksSnapshots: Bool, backupLinks: BackupLinks?,
+             judgeAgainAt: Double?) {
             self.measurement = measurement
             self.stamps = stamps
             self.checksSnapshots = checksSnapshots
             self.backupLinks = backupLinks
+            self.judgeAgainAt = judgeAgainAt
         }
     }
 

@@ -12,18 +12,22 @@ public struct SnapshotManifest: Sendable, Equatable {
     public var createdAt: Double?
     public var expiresAt: Double?
     public var ephemeral = false
+    /// `files`: the snapshot's Data.db paths relative to its directory (`.<index>/` for an
+    /// index's), in every version since 2.1; `nil` when absent or not a list of strings.
+    public var files: [String]?
 
-    public init(createdAt: Double? = nil, expiresAt: Double? = nil, ephemeral: Bool = false) {
+    public init(createdAt: Double? = nil, expiresAt: Double? = nil, ephemeral: Bool = false, files: [String]? = nil) {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.ephemeral = ephemeral
+        self.files = files
     }
 
     /// The manifest's fields; `nil` when the text is not a JSON object. A field of another
-    /// type than expected counts as absent.
+    /// type than expected counts as absent; fields the exporter does not read are ignored.
     public init?(json: [UInt8]) {
         guard let fields = try? JSONDecoder().decode(Fields.self, from: Data(json)) else { return nil }
-        self.init(createdAt: fields.createdAt, expiresAt: fields.expiresAt, ephemeral: fields.ephemeral)
+        self.init(createdAt: fields.createdAt, expiresAt: fields.expiresAt, ephemeral: fields.ephemeral, files: fields.files)
     }
 
     /// The manifest's JSON object, read field by field so that one odd field spoils only itself.
@@ -31,9 +35,10 @@ public struct SnapshotManifest: Sendable, Equatable {
         let createdAt: Double?
         let expiresAt: Double?
         let ephemeral: Bool
+        let files: [String]?
 
         private enum Key: String, CodingKey {
-            case createdAt = "created_at", expiresAt = "expires_at", ephemeral
+            case createdAt = "created_at", expiresAt = "expires_at", ephemeral, files
         }
 
         init(from decoder: any Decoder) throws {
@@ -46,6 +51,7 @@ public struct SnapshotManifest: Sendable, Equatable {
             createdAt = instant(.createdAt)
             expiresAt = instant(.expiresAt)
             ephemeral = (try? object.decode(Bool.self, forKey: .ephemeral)) == true
+            files = try? object.decode([String].self, forKey: .files)
         }
     }
 

@@ -9,10 +9,12 @@
 /// - A UUID, or a snapshot marked ephemeral (`ephemeral.snapshot`, `"ephemeral": true` in 5.0's
 ///   manifest): a repair session's snapshot.
 /// - `RepairedDataMismatch-…`, `DuplicateRows-…`: `DiagnosticSnapshotService` (4.0+).
+/// - `medusa-<backup name>`: Medusa's backups (`medusa/backup_node.py`); Medusa clears its tag
+///   after a backup, and one that failed leaves it behind on the node.
 public enum SnapshotOrigin: String, Sendable, CaseIterable {
     case user, dropped, truncated
     case preScrub = "pre_scrub"
-    case upgrade, repair, diagnostic
+    case upgrade, repair, diagnostic, medusa
 
     /// The origin of the snapshot tagged `tag`; `ephemeral` when a marker file or the manifest says so.
     public init(tag: String, ephemeral: Bool) {
@@ -26,6 +28,8 @@ public enum SnapshotOrigin: String, Sendable, CaseIterable {
             self = .preScrub
         } else if tag.hasPrefix("RepairedDataMismatch-") || tag.hasPrefix("DuplicateRows-") {
             self = .diagnostic
+        } else if tag.hasPrefix("medusa-") {
+            self = .medusa
         } else if let dash = tag.firstIndex(of: "-"), tag[..<dash].allSatisfy(\.isASCIIDigit), dash != tag.startIndex,
                   tag[dash...].hasPrefix("-upgrade-") {
             self = .upgrade
@@ -34,7 +38,9 @@ public enum SnapshotOrigin: String, Sendable, CaseIterable {
         }
     }
 
-    /// Whether the snapshot was taken by Cassandra itself rather than by an operator or a tool.
+    /// Whether the snapshot gets its per-(table, tag) series without `--collector.snapshot-detail`:
+    /// taken by Cassandra itself, or left behind by a failed Medusa backup (few, and each one
+    /// actionable), rather than an operator's or a retention's.
     public var isAutomatic: Bool { self != .user }
 
     /// `8-4-4-4-12` hexadecimal digits, as `java.util.UUID.toString` writes them.

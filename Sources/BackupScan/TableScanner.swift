@@ -11,6 +11,8 @@ struct TableScanner {
     static let maximumDepth = 8
     /// Largest `manifest.json` read.
     static let manifestSizeLimit = 1 << 20
+    /// Largest TOC.txt read: Cassandra's list a dozen names.
+    static let tocSizeLimit = 64 << 10
 
     /// Paces directory reads and `fstatat` calls; `nil`: as fast as the disk answers.
     let budget: IOBudget?
@@ -30,9 +32,28 @@ struct TableScanner {
     /// links can then not be matched by `d_ino` alone, and it is always walked whole.
     private var inodeNumbersDiffer = false
 
-    init(budget: IOBudget?, progress: WalkProgress? = nil) {
+    /// What SSTables are judged against: the time of the scan, the settle time, and the TOCs
+    /// already read (`nil`: every TOC is read).
+    let restorability: RestorabilityCheck
+    /// The live files' inodes by name (``NameHash`` of `.<index>/` and the name), to tell which
+    /// components of `backups/` and the snapshots Cassandra has rewritten since.
+    private var liveNames: [UInt64: UInt64] = [:]
+    /// When the last SSTable found pending settles; `nil` while none is pending.
+    private(set) var pendingSettlesAt: Double?
+
+    init(budget: IOBudget?, progress: WalkProgress? = nil, restorability: RestorabilityCheck = RestorabilityCheck()) {
         self.budget = budget
         self.progress = progress
+        self.restorability = restorability
+    }
+
+    /// What a set's walk (`backups/` or a snapshot) learns besides its usage.
+    private struct SetFindings {
+        var sstables = SSTableCheck()
+        /// Hashes of the Data.db paths found, relative to the set; collected when not `nil`.
+        var dataFiles: [UInt64]?
+        /// A `schema.cql` at the top of the set.
+        var hasSchema = false
     }
 
     /// Measures the table directory `name` of `keyspace`; `nil` when it cannot be opened (the
@@ -47,21 +68,27 @@ struct TableScanner {
         while let entry = next(in: table) {
             switch kind(of: entry, in: table) {
             case .regular:
-                if let status = status(of: entry, in: table) { live.add(isDataFile: entry.hasSuffix("-Data.db"), status: status) }
+                if let status = status(of: entry, in: table) {
+                    live.add(isDataFile: entry.hasSuffix("-Data.db"), status: status)
+                    liveNames[NameHash(entry.bytes).value] = status.key.inode
+                }
             case .directory where entry.isNamed("backups"):
                 hasBackups = true
             case .directory where entry.isNamed("snapshots"):
                 hasSnapshots = true
             case .directory where entry.isHidden:
-                if let index = open(entry, in: table, path: entry.copiedName.text) { addLiveFiles(of: index, to: &live) }
+                if let index = open(entry, in: table, path: entry.copiedName.text) {
+                    addLiveFiles(of: index, named: NameHash(entry.bytes).adding("/".utf8), to: &live)
+                }
             default:
                 continue  // tmp/, stray directories, symlinks, FIFOs
             }
         }
 
         var backups = HardLinkTally()
+        var backupFindings = SetFindings()
         if hasBackups, let directory = open(EntryName(literal: "backups"), in: table, path: "backups") {
-            walk(directory, path: "backups", into: &backups, depth: 0)
+            walk(directory, path: "backups", into: &backups, findings: &backupFindings, relative: NameHash(), depth: 0)
         }
         let backupInodes = backups.inodes()
         let liveInodes = live.inodes()
@@ -75,7 +102,9 @@ struct TableScanner {
             liveSSTables: live.dataFiles,
             liveAllocatedBytes: liveInodes.reduce(0) { $0 + $1.allocated },
             snapshots: snapshots,
-            allSnapshots: allSnapshots.finished(snapshotInodes)
+            allSnapshots: allSnapshots.finished(snapshotInodes),
+            backupSSTables: backupFindings.sstables,
+            snapshotRewrittenComponents: snapshots.reduce(0) { $0 + $1.sstables.rewrittenComponents }
         )
         let links = crossedDevice || inodeNumbersDiffer ? nil : BackupLinks(backups: backupInodes, live: liveInodes, snapshots: snapshotInodes, device: tableDevice)
         return (measurement, links)
@@ -91,9 +120,11 @@ struct TableScanner {
                                    links: BackupLinks, tableStamp: DirectoryStamp) -> (TableMeasurement, BackupLinks)? {
         guard let table = open(name, in: keyspace, path: ""), stamps[0].stamp == tableStamp else { return nil }
         tableDevice = tableStamp.device
+        collectLiveNames(in: table)
         guard let directory = open(EntryName(literal: "backups"), in: table, path: "backups") else { return nil }
         var backups = HardLinkTally()
-        walk(directory, path: "backups", into: &backups, depth: 0)
+        var findings = SetFindings()
+        walk(directory, path: "backups", into: &backups, findings: &findings, relative: NameHash(), depth: 0)
         let backupInodes = backups.inodes()
         guard let (remaining, lost) = links.remaining(backupInodes, device: tableDevice) else { return nil }
         var snapshots = previous.snapshots
@@ -106,7 +137,8 @@ struct TableScanner {
         let measurement = TableMeasurement(
             key: previous.key, backups: backups.finished(backupInodes), backupCompactedBytes: remaining.compactedBytes(of: backupInodes),
             liveSSTables: previous.liveSSTables, liveAllocatedBytes: previous.liveAllocatedBytes,
-            snapshots: snapshots, allSnapshots: allSnapshots)
+            snapshots: snapshots, allSnapshots: allSnapshots, backupSSTables: findings.sstables,
+            snapshotRewrittenComponents: previous.snapshotRewrittenComponents)
         return (measurement, remaining)
     }
 
@@ -142,8 +174,9 @@ struct TableScanner {
             guard let found = linksPerTag[snapshot.tag] else { return nil }
             var usage = snapshot.usage
             usage.exclusiveBytes += newlyExclusive(found)
-            snapshots.append(SnapshotMeasurement(tag: snapshot.tag, origin: snapshot.origin, usage: usage,
-                                                 createdAt: snapshot.createdAt, expiresAt: snapshot.expiresAt))
+            var adjusted = snapshot
+            adjusted.usage = usage
+            snapshots.append(adjusted)
         }
         var all = previous.allSnapshots
         all.exclusiveBytes += newlyExclusive(inAll)
@@ -166,10 +199,29 @@ struct TableScanner {
         }
     }
 
-    private mutating func addLiveFiles(of index: Directory, to live: inout HardLinkTally) {
+    /// Adds the files of an index directory (whose name, with a `/`, hashes to `prefix`) to `live`.
+    private mutating func addLiveFiles(of index: Directory, named prefix: NameHash, to live: inout HardLinkTally) {
         while let entry = next(in: index) {
             guard kind(of: entry, in: index) == .regular, let status = status(of: entry, in: index) else { continue }
             live.add(isDataFile: entry.hasSuffix("-Data.db"), status: status)
+            liveNames[prefix.adding(entry.bytes).value] = status.key.inode
+        }
+    }
+
+    /// The live files' names and inode numbers (`d_ino`, no `fstatat`), for a table of which
+    /// only `backups/` is measured again; index directories are listed without being stamped,
+    /// as the cache keeps their stamps from the last walk.
+    private mutating func collectLiveNames(in table: Directory) {
+        table.rewind()
+        while let entry = next(in: table) {
+            if entry.kind == .regular {
+                liveNames[NameHash(entry.bytes).value] = entry.inode
+            } else if entry.kind == .directory, entry.isHidden, let index = try? table.subdirectory(entry) {
+                let prefix = NameHash(entry.bytes).adding("/".utf8)
+                while let file = next(in: index) {
+                    if file.kind == .regular { liveNames[prefix.adding(file.bytes).value] = file.inode }
+                }
+            }
         }
     }
 
@@ -186,33 +238,75 @@ struct TableScanner {
             let name = copied.label
             guard let tag = open(entry, in: snapshots, path: "snapshots/" + copied.text) else { continue }
             var tally = HardLinkTally()
-            walk(tag, path: "snapshots/" + copied.text, into: &tally, depth: 0)
+            var findings = SetFindings(dataFiles: [])
+            walk(tag, path: "snapshots/" + copied.text, into: &tally, findings: &findings, relative: NameHash(), depth: 0)
             all.merge(tally)
             let manifest = tag.readSmallFile("manifest.json", limit: Self.manifestSizeLimit).flatMap(SnapshotManifest.init(json:))
             // 4.x marks a repair's ephemeral snapshot with an empty file (`Directories.EPHEMERAL_SNAPSHOT_MARKER`).
             let ephemeral = manifest?.ephemeral == true || tag.readSmallFile("ephemeral.snapshot", limit: Self.manifestSizeLimit) != nil
-            result.append(SnapshotMeasurement(
+            var snapshot = SnapshotMeasurement(
                 tag: name, origin: SnapshotOrigin(tag: name, ephemeral: ephemeral), usage: tally.finished(tally.inodes()),
-                createdAt: manifest?.createdAt ?? ((try? tag.status())?.modified ?? 0), expiresAt: manifest?.expiresAt))
+                createdAt: manifest?.createdAt ?? ((try? tag.status())?.modified ?? 0), expiresAt: manifest?.expiresAt)
+            snapshot.sstables = findings.sstables
+            let present = (findings.dataFiles ?? []).sorted()
+            snapshot.restore.hasSchema = findings.hasSchema
+            snapshot.restore.hasManifest = manifest != nil
+            snapshot.restore.missingHere = (manifest?.files ?? []).map { NameHash($0.utf8).value }.filter { !present.containsSorted($0) }.sorted()
+            if restorability.keepDataFiles { snapshot.restore.dataFiles = present }
+            snapshot.problems = SnapshotRestore.problems(of: [snapshot])
+            result.append(snapshot)
         }
         return result.sorted { $0.tag < $1.tag }
     }
 
     // MARK: Walking
 
-    /// Adds every regular file below `directory` (at `path`) to `tally`, recursively.
-    private mutating func walk(_ directory: Directory, path: String, into tally: inout HardLinkTally, depth: Int) {
+    /// Adds every regular file below `directory` (at `path`; `relative` hashes its path inside
+    /// the set, `""` or `.<index>/`) to `tally`, recursively, and judges its SSTables into `findings`.
+    /// The directory's stamp is the last one taken (it was opened just before).
+    private mutating func walk(_ directory: Directory, path: String, into tally: inout HardLinkTally, findings: inout SetFindings,
+                               relative: NameHash, depth: Int) {
+        let directoryChanged = stamps.last?.stamp.latestChange ?? 0
+        var sstables = SSTableGroups()
         while let entry = next(in: directory) {
             switch kind(of: entry, in: directory) {
             case .regular:
-                if let status = status(of: entry, in: directory) { tally.add(isDataFile: entry.hasSuffix("-Data.db"), status: status) }
+                guard let status = status(of: entry, in: directory) else { continue }
+                let isDataFile = entry.hasSuffix("-Data.db")
+                tally.add(isDataFile: isDataFile, status: status)
+                sstables.add(entry.name, status: status)
+                let name = relative.adding(entry.bytes).value
+                if let live = liveNames[name], live != status.key.inode { findings.sstables.rewrittenComponents += 1 }
+                if isDataFile { findings.dataFiles?.append(name) }
+                if depth == 0, entry.isNamed("schema.cql") { findings.hasSchema = true }
             case .directory where depth < Self.maximumDepth:
-                let childPath = path + "/" + entry.copiedName.text
-                if let child = open(entry, in: directory, path: childPath) { walk(child, path: childPath, into: &tally, depth: depth + 1) }
+                let childName = entry.copiedName.text
+                let childPath = path + "/" + childName
+                if let child = open(entry, in: directory, path: childPath) {
+                    walk(child, path: childPath, into: &tally, findings: &findings, relative: relative.adding(entry.bytes).adding("/".utf8),
+                         depth: depth + 1)
+                }
             default:
                 continue
             }
         }
+        let judged = sstables.judge(now: restorability.now, settleSeconds: restorability.settleSeconds,
+                                    directoryChanged: directoryChanged) { name, status in
+            readTOC(name, status: status, in: directory)
+        }
+        findings.sstables.add(judged.check)
+        if let settlesAt = judged.settlesAt { pendingSettlesAt = max(pendingSettlesAt ?? 0, settlesAt) }
+    }
+
+    /// The components a TOC.txt of `directory` lists, from the cache when it was read before.
+    private func readTOC(_ name: String, status: FileStatus, in directory: Directory) -> SSTableComponents? {
+        func read() -> [UInt8]? {
+            budget?.spend()
+            defer { progress?.tick() }
+            return directory.readSmallFile(name, limit: Self.tocSizeLimit)
+        }
+        guard let tocs = restorability.tocs else { return read().flatMap(SSTableComponents.init(toc:)) }
+        return tocs.components(of: status, read: read)
     }
 
     // MARK: System calls with their errors counted

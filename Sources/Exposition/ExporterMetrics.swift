@@ -42,7 +42,8 @@ public enum ExporterMetrics {
 
     /// Every family with a line (or, per snapshot, lines) per table, in the order of
     /// ``TableLineCache``'s chunks.
-    static let tableColumns: [TableColumn] = tableValueColumns + snapshotColumns + tableSnapshotColumns
+    static let tableColumns: [TableColumn] = tableValueColumns + restorabilityColumns + snapshotColumns + snapshotRestorabilityColumns
+        + tableSnapshotColumns
 
     private static let tableValueColumns: [TableColumn] = {
         typealias Value = @Sendable (TableMeasurement) -> Double?
@@ -76,7 +77,53 @@ public enum ExporterMetrics {
         }
     }()
 
+    /// Per table: whether `backups/` would restore, and the components Cassandra rewrote since
+    /// they were linked into `backups/` and the snapshots.
+    private static let restorabilityColumns: [TableColumn] = [
+        TableColumn(name: "cassandra_backup_incomplete_sstables",
+                    help: "Settled SSTables under backups/ lacking Data.db, their primary index, TOC.txt or a component TOC.txt lists. \(fromScan)") { table, labels, _ in
+            TextFormat.line("cassandra_backup_incomplete_sstables", labels: labels, value: Double(table.backupSSTables.incomplete))
+        },
+        TableColumn(name: "cassandra_backup_pending_sstables",
+                    help: "SSTables under backups/ not judged yet: a component, or for an incomplete one its directory, changed within --collector.sstable-settle. \(fromScan)") { table, labels, _ in
+            TextFormat.line("cassandra_backup_pending_sstables", labels: labels, value: Double(table.backupSSTables.pending))
+        },
+        TableColumn(name: "cassandra_backup_rewritten_components",
+                    help: "Components in backups/ (set=backups) or the table's snapshots (set=snapshots) whose same-named live file now has another inode (Cassandra rewrote it); directory entries. \(fromScan)") { table, labels, _ in
+            TextFormat.line("cassandra_backup_rewritten_components", labels: labels + ",set=\"backups\"",
+                            value: Double(table.backupSSTables.rewrittenComponents))
+                + TextFormat.line("cassandra_backup_rewritten_components", labels: labels + ",set=\"snapshots\"",
+                                  value: Double(table.snapshotRewrittenComponents))
+        },
+    ]
+
     // MARK: Per snapshot
+
+    /// The label text of a snapshot's series: the table's labels, `snapshot` and `origin`.
+    private static func snapshotLabels(_ labels: String, _ snapshot: SnapshotMeasurement) -> String {
+        labels + "," + TextFormat.labelText([("snapshot", snapshot.tag), ("origin", snapshot.origin.rawValue)])
+    }
+
+    /// Per (table, tag), as the other snapshot series: whether the snapshot would restore. The
+    /// verdict is the table's across every data directory holding a part of the snapshot.
+    private static let snapshotRestorabilityColumns: [TableColumn] = [
+        TableColumn(name: "cassandra_backup_snapshot_incomplete_sstables",
+                    help: "Settled SSTables of this part of the snapshot lacking a component. User snapshots only with --collector.snapshot-detail. \(fromScan)") { table, labels, detail in
+            table.snapshots.filter { detail || $0.origin.isAutomatic }.map { snapshot in
+                TextFormat.line("cassandra_backup_snapshot_incomplete_sstables", labels: snapshotLabels(labels, snapshot),
+                                value: Double(snapshot.sstables.incomplete))
+            }.sorted().joined()
+        },
+        TableColumn(name: "cassandra_backup_snapshot_unrestorable",
+                    help: "1 when the table's snapshot with this tag would not restore, by reason (incomplete_sstable, missing_file, no_manifest, no_schema), judged across data directories. User snapshots only with --collector.snapshot-detail. \(fromScan)") { table, labels, detail in
+            table.snapshots.filter { detail || $0.origin.isAutomatic }.flatMap { snapshot in
+                RestoreProblems.reasons.map { reason in
+                    TextFormat.line("cassandra_backup_snapshot_unrestorable", labels: snapshotLabels(labels, snapshot) + ",reason=\"\(reason.label)\"",
+                                    value: snapshot.problems.contains(reason.problem) ? 1 : 0)
+                }
+            }.sorted().joined()
+        },
+    ]
 
     /// Per (table, tag): every automatic snapshot, and user snapshots only with `detail`
     /// (`--collector.snapshot-detail`): tables times tags is what a retention multiplies.
@@ -102,8 +149,7 @@ public enum ExporterMetrics {
                 var lines: [String] = []
                 for snapshot in table.snapshots where detail || snapshot.origin.isAutomatic {
                     guard let value = column.value(snapshot) else { continue }
-                    let own = TextFormat.labelText([("snapshot", snapshot.tag), ("origin", snapshot.origin.rawValue)])
-                    lines.append(TextFormat.line(column.name, labels: labels + "," + own, value: value))
+                    lines.append(TextFormat.line(column.name, labels: snapshotLabels(labels, snapshot), value: value))
                 }
                 return lines.sorted().joined()
             }
@@ -152,7 +198,19 @@ public enum ExporterMetrics {
             MetricFamily(name: column.name, help: "\(column.help) \(fromScan)", samples: rollUps.compactMap { rollUp in
                 column.value(rollUp).map { .init([("snapshot", rollUp.tag), ("origin", rollUp.origin.rawValue)], $0) }
             })
-        }
+        } + [
+            MetricFamily(name: "cassandra_backup_snapshot_tag_incomplete_sstables",
+                         help: "Settled SSTables of the tag's snapshots, over every table and data directory, lacking a component. \(fromScan)",
+                         samples: rollUps.map { .init([("snapshot", $0.tag), ("origin", $0.origin.rawValue)], Double($0.incompleteSSTables)) }),
+            MetricFamily(name: "cassandra_backup_snapshot_tag_unrestorable_tables",
+                         help: "Tables holding the tag whose snapshot would not restore, by reason (incomplete_sstable, missing_file, no_manifest, no_schema), judged across data directories. \(fromScan)",
+                         samples: rollUps.flatMap { rollUp in
+                             RestoreProblems.reasons.map { reason in
+                                 .init([("snapshot", rollUp.tag), ("origin", rollUp.origin.rawValue), ("reason", reason.label)],
+                                       Double(rollUp.unrestorableTables[reason.label, default: 0]))
+                             }
+                         }),
+        ]
     }
 
     // MARK: Filesystems

@@ -16,6 +16,10 @@ struct SnapshotTagRollUp {
     let createdAt: Double
     /// The earliest expiry; `nil` when no snapshot of the tag has one.
     let expiresAt: Double?
+    /// Settled SSTables lacking a component, over every part.
+    let incompleteSSTables: UInt64
+    /// Distinct tables whose snapshot would not restore, by reason label.
+    let unrestorableTables: [String: Int]
 
     /// The roll-ups of every (tag, origin) in `tables`, sorted by tag.
     static func of(_ tables: [TableMeasurement]) -> [SnapshotTagRollUp] {
@@ -35,7 +39,8 @@ struct SnapshotTagRollUp {
         }
         return sums.map { key, sum in
             SnapshotTagRollUp(tag: key.tag, origin: key.origin, tables: sum.tables.count, usage: sum.usage,
-                              createdAt: sum.createdAt, expiresAt: sum.expiresAt)
+                              createdAt: sum.createdAt, expiresAt: sum.expiresAt, incompleteSSTables: sum.incompleteSSTables,
+                              unrestorableTables: sum.unrestorable.mapValues(\.count))
         }.sorted { ($0.tag, $0.origin.rawValue) < ($1.tag, $1.origin.rawValue) }
     }
 
@@ -49,6 +54,9 @@ struct SnapshotTagRollUp {
         var usage = FileSetUsage()
         var createdAt: Double
         var expiresAt: Double?
+        var incompleteSSTables: UInt64 = 0
+        /// By reason label; every part of a table carries the same verdict, so a set.
+        var unrestorable: [String: Set<TableIdentity>] = [:]
 
         mutating func add(_ snapshot: SnapshotMeasurement, of table: TableIdentity) {
             tables.insert(table)
@@ -59,6 +67,10 @@ struct SnapshotTagRollUp {
             usage.exclusiveBytes += snapshot.usage.exclusiveBytes
             createdAt = min(createdAt, snapshot.createdAt)
             if let expiry = snapshot.expiresAt { expiresAt = min(expiresAt ?? expiry, expiry) }
+            incompleteSSTables += snapshot.sstables.incomplete
+            for reason in RestoreProblems.reasons where snapshot.problems.contains(reason.problem) {
+                unrestorable[reason.label, default: []].insert(table)
+            }
         }
     }
 }

@@ -134,9 +134,11 @@ public final class SimulatedNode {
                 var listed: [String] = []
                 for (source, destination) in [(directory, target)] + table.indexes.map({ ("\(directory)/.\($0)", "\(target)/.\($0)") }) {
                     try files.createDirectory(atPath: destination, withIntermediateDirectories: true)
+                    // The manifest names an index's SSTables with their directory (`Descriptor.relativeFilenameFor`).
+                    let prefix = destination == target ? "" : String(destination.dropFirst(target.count + 1)) + "/"
                     for name in try sstableFiles(in: source) {
                         try files.linkItem(atPath: "\(source)/\(name)", toPath: "\(destination)/\(name)")
-                        if name.hasSuffix("-Data.db") { listed.append(name) }
+                        if name.hasSuffix("-Data.db") { listed.append(prefix + name) }
                     }
                 }
                 var manifest: [String: Any] = ["files": listed]
@@ -195,7 +197,7 @@ public final class SimulatedNode {
         try take("7f3a9b40-9c6e-11ee-a1c2-0242ac120002", [events], .cassandra5(ephemeral: true), age: 0.5 * day, origin: "repair")
         try take("RepairedDataMismatch-\(millis(now - 20 * day))", [customers], .cassandra4(), age: 20 * day, origin: "diagnostic")
         try take("weekly-2024-05-01", [orders, customers], .cassandra4(), age: 6 * day, origin: "user")
-        try take("medusa-daily", [orders, events], .cassandra5(expiresAfter: 14 * day), age: 1 * day, origin: "user")
+        try take("medusa-daily", [orders, events], .cassandra5(expiresAfter: 14 * day), age: 1 * day, origin: "medusa")
         try take("before-migration", [customers], .cassandra5(expiresAfter: 1 * day), age: 4 * day, origin: "user")  // expired, still here
         return taken
     }
@@ -249,12 +251,18 @@ public final class SimulatedNode {
     @discardableResult
     private func writeSSTable(_ format: SSTableFormat, identifier: String, dataBytes: Int, in directory: String) throws -> [String] {
         var names: [String] = []
-        for (component, perMille) in [("Data.db", 1000)] + format.components {
+        let components = [("Data.db", 1000)] + format.components
+        for (component, perMille) in components {
             let name = format.fileName(identifier: identifier, component: component)
-            let size = component == "TOC.txt" || component == "Digest.crc32" ? 10 + Int(random.next() % 80)
-                : max(dataBytes * perMille / 1000, 16)
-            // Non-zero bytes, written out: the files take real blocks, as Cassandra's do.
-            guard files.createFile(atPath: "\(directory)/\(name)", contents: Data(repeating: 0x5A, count: size)) else {
+            // TOC.txt lists every component, one per line, as Cassandra writes it; Digest.crc32
+            // holds Data.db's CRC32 in decimal; the rest are non-zero bytes, written out, so the
+            // files take real blocks, as Cassandra's do.
+            let contents = switch component {
+            case "TOC.txt": Data(components.map { $0.0 + "\n" }.joined().utf8)
+            case "Digest.crc32": Data(String(random.next() % 4_294_967_296).utf8)
+            default: Data(repeating: 0x5A, count: max(dataBytes * perMille / 1000, 16))
+            }
+            guard files.createFile(atPath: "\(directory)/\(name)", contents: contents) else {
                 throw SimulatorError(message: "cannot create \(directory)/\(name)")
             }
             names.append(name)

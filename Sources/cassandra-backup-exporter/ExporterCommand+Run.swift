@@ -28,7 +28,8 @@ extension ExporterCommand {
         }
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism,
                                                                    budget: maxStatRate > 0 ? IOBudget(callsPerSecond: maxStatRate) : nil,
-                                                                   lowPriority: lowPriority, walkTimeout: walkTimeout.duration),
+                                                                   lowPriority: lowPriority, walkTimeout: walkTimeout.duration,
+                                                                   sstableSettleSeconds: Double(sstableSettle.milliseconds) / 1000),
                                   configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
         let initial = CollectorState(build: .current, interval: once ? nil : interval.duration, snapshotDetail: snapshotDetail)
         // A broken web config at start-up stops the exporter with one line (also with --once).

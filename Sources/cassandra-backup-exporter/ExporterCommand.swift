@@ -27,12 +27,15 @@ struct ExporterCommand: AsyncParsableCommand {
             _live_sstables, _live_allocated_bytes. Per snapshot (plus label snapshot): \
             cassandra_backup_snapshot_files, _size_bytes, _allocated_bytes, _exclusive_bytes, \
             _created_timestamp_seconds, _expires_timestamp_seconds, with label origin (user, dropped, \
-            truncated, pre_scrub, upgrade, repair, diagnostic); user snapshots only with \
+            truncated, pre_scrub, upgrade, repair, diagnostic, medusa); user snapshots only with \
             --collector.snapshot-detail. Per table always: cassandra_backup_table_snapshots, \
             _snapshots_allocated_bytes, _snapshots_exclusive_bytes; per tag across the node (labels \
             snapshot, origin): cassandra_backup_snapshot_tag_tables, _files, _size_bytes, \
             _allocated_bytes, _exclusive_bytes (what clearsnapshot -t frees), \
-            _created_timestamp_seconds, _expires_timestamp_seconds. Per node: cassandra_backup_incremental_enabled{source="config"|"runtime"}, \
+            _created_timestamp_seconds, _expires_timestamp_seconds. Would it restore: per table \
+            cassandra_backup_incomplete_sstables, _pending_sstables, _rewritten_components{set}; per \
+            tag cassandra_backup_snapshot_tag_incomplete_sstables, \
+            _unrestorable_tables{reason}. Per node: cassandra_backup_incremental_enabled{source="config"|"runtime"}, \
             cassandra_backup_filesystem_avail_bytes, _size_bytes, and scan health \
             (cassandra_backup_scan_success, _duration_seconds, _errors_total{reason}).
 
@@ -79,6 +82,10 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("collector.walk-timeout"),
             help: ArgumentHelp("A data directory's statvfs or listing, or a table's walk, whose calls into the filesystem stand still this long (a hung NFS or FUSE mount, a dying disk) is reported stuck (cassandra_backup_data_dir_stuck, cassandra_backup_table_stuck_seconds) and left to its thread; the scan goes on and publishes the rest, and the place is not walked again until the call returns. Its series keep their last values.", valueName: "duration"))
     var walkTimeout = PrometheusDuration(milliseconds: Int64(DataDirectoryScanner.defaultWalkTimeout / .milliseconds(1)))
+
+    @Option(name: .customLong("collector.sstable-settle"),
+            help: ArgumentHelp("An SSTable in backups/ or a snapshot whose components (or, when one is missing, its directory) changed less than this long ago is pending, not yet judged complete or incomplete: Cassandra links components one by one and shipping jobs delete them one by one.", valueName: "duration"))
+    var sstableSettle = PrometheusDuration(milliseconds: Int64(SSTableSettle.defaultSeconds * 1000))
 
     @Flag(name: .customLong("collector.snapshot-detail"), inversion: .prefixedNo,
           help: "Also emit the per-(table, tag) snapshot series for user snapshots. Off by default: a retention of N daily snapshots of T tables makes N×T series per metric; the per-table totals and per-tag roll-ups answer the usual questions. Automatic snapshots (dropped, truncated, pre_scrub, upgrade, repair, diagnostic) always get them.")
@@ -211,7 +218,7 @@ struct ExporterCommand: AsyncParsableCommand {
     /// blind for the alerts; a probe or an idle connection never needs an hour.
     private var durationLimits: [(flag: String, duration: PrometheusDuration, limit: PrometheusDuration)] {
         let day = PrometheusDuration(milliseconds: 86_400_000), hour = PrometheusDuration(milliseconds: 3_600_000)
-        return [("collector.interval", interval, day), ("collector.walk-timeout", walkTimeout, hour),
+        return [("collector.interval", interval, day), ("collector.walk-timeout", walkTimeout, hour), ("collector.sstable-settle", sstableSettle, day),
                 (legacyRuntimeInterval == nil ? "collector.runtime.interval" : "nodetool.interval", probeInterval, day),
                 (legacyRuntimeTimeout == nil ? "collector.runtime.timeout" : "nodetool.timeout", probeTimeout, hour),
                 ("web.connection-timeout", connectionTimeout, hour)]

@@ -25,11 +25,17 @@ import Testing
 
     @Test func readsTheFieldsOfAManifest() {
         let json = Array(#"{"files":["nb-1-big-Data.db"],"created_at":"2024-05-01T10:15:30.5Z","expires_at":null,"ephemeral":false}"#.utf8)
-        #expect(SnapshotManifest(json: json) == SnapshotManifest(createdAt: 1_714_558_530.5))
+        #expect(SnapshotManifest(json: json) == SnapshotManifest(createdAt: 1_714_558_530.5, files: ["nb-1-big-Data.db"]))
         // 5.0, `nodetool snapshot --ttl 1h` on a repair's ephemeral snapshot.
         let ttl = Array(#"{"files":["oa-1-big-Data.db"],"created_at":"2024-05-01T10:15:30Z","expires_at":"2024-05-01T11:15:30Z","ephemeral":true}"#.utf8)
-        #expect(SnapshotManifest(json: ttl) == SnapshotManifest(createdAt: 1_714_558_530, expiresAt: 1_714_562_130, ephemeral: true))
-        #expect(SnapshotManifest(json: Array(#"{"files":[]}"#.utf8)) == SnapshotManifest())
+        #expect(SnapshotManifest(json: ttl) == SnapshotManifest(createdAt: 1_714_558_530, expiresAt: 1_714_562_130, ephemeral: true,
+                                                                files: ["oa-1-big-Data.db"]))
+        #expect(SnapshotManifest(json: Array(#"{"files":[]}"#.utf8)) == SnapshotManifest(files: []))
+        // Index SSTables with their directory; fields of later versions ignored; a `files` of
+        // another type counts as absent.
+        let index = Array(#"{"files":["nb-1-big-Data.db",".t_idx/nb-1-big-Data.db"],"later":{"x":[1]}}"#.utf8)
+        #expect(SnapshotManifest(json: index)?.files == ["nb-1-big-Data.db", ".t_idx/nb-1-big-Data.db"])
+        #expect(SnapshotManifest(json: Array(#"{"files":"nb-1-big-Data.db"}"#.utf8)) == SnapshotManifest())
         #expect(SnapshotManifest(json: Array("not json".utf8)) == nil)
         #expect(SnapshotManifest(json: Array(#"["a"]"#.utf8)) == nil)
     }

@@ -16,7 +16,8 @@ import Testing
         ("RepairedDataMismatch-1700000000000", false, .diagnostic),
         ("DuplicateRows-1700000000000", false, .diagnostic),
         ("1700000000000", false, .user),  // nodetool snapshot without -t
-        ("medusa-daily-2024-05-01", false, .user),
+        ("medusa-daily-2024-05-01", false, .medusa),
+        ("nightly-medusa-2024", false, .user),
         ("weekly", false, .user),
         ("upgrade-4.1-5.0", false, .user),
         ("x-upgrade-4.1-5.0", false, .user),

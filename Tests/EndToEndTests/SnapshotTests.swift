@@ -26,7 +26,7 @@ import TestSupport
         ("7f3a9b40-9c6e-11ee-a1c2-0242ac120002", "repair", nil),  // 5.0: "ephemeral": true
         ("RepairedDataMismatch-1735214400000", "diagnostic", nil),
         ("weekly-2024-05-01", "user", nil),
-        ("medusa-daily", "user", 1_736_856_000 + 14 * day),
+        ("medusa-daily", "medusa", 1_736_856_000 + 14 * day),
         ("before-migration", "user", 1_736_596_800 + 1 * day),  // expired, still on disk
     ]
 

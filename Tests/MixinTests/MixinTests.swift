@@ -9,7 +9,7 @@ import TestSupport
     @Test func promtoolCheckRulesIsClean() throws {
         let result = try Command.run("promtool", ["check", "rules", Repository.path("alerts/cassandra-backup.rules.yml")])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("SUCCESS: 27 rules found"), "\(result.stdout)")
+        #expect(result.stdout.contains("SUCCESS: 32 rules found"), "\(result.stdout)")
         #expect(!result.stdout.contains("WARNING") && !result.stderr.contains("WARNING"))
     }
 
@@ -17,7 +17,7 @@ import TestSupport
     /// takes promtool about 100 s), in two promtool processes side by side.
     @Test func promtoolUnitTestsPass() throws {
         let tests = try FileManager.default.contentsOfDirectory(atPath: Repository.path("mixin/tests")).filter { $0.hasSuffix(".test.yml") }.sorted()
-        #expect(tests.count == 7)
+        #expect(tests.count == 8)
         let month = tests.filter { $0.contains("healthy-month") }
         let batches = [month, tests.filter { !month.contains($0) }]
         let results = Mutex<[Result<Command.Output, any Error>]>([])
@@ -96,7 +96,7 @@ import TestSupport
             .write(toFile: temp("main.jsonnet"), atomically: true, encoding: .utf8)
         let result = try Command.run("jsonnet", ["-J", temp("vendor"), temp("main.jsonnet")])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("\"alerts\": 17") && result.stdout.contains("cassandra-backup-fleet.json"), "\(result.stdout)")
+        #expect(result.stdout.contains("\"alerts\": 19") && result.stdout.contains("cassandra-backup-fleet.json"), "\(result.stdout)")
         let jsonnetfile = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Repository.path("mixin/jsonnetfile.json")))) as? [String: Any]
         #expect(jsonnetfile?["version"] as? Int == 1)
     }

@@ -42,6 +42,12 @@ public struct FixtureBuilder: Sendable {
         }
     }
 
+    /// Writes `text`, creating parent directories.
+    public func text(_ path: String, _ text: String) throws {
+        try directory((full(path) as NSString).deletingLastPathComponent)
+        try text.write(toFile: full(path), atomically: false, encoding: .utf8)
+    }
+
     /// A hard link `path` to the existing `target`.
     public func link(_ path: String, to target: String) throws {
         try directory((full(path) as NSString).deletingLastPathComponent)

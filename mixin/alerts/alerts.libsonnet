@@ -280,6 +280,36 @@
             |||,
           ),
 
+          // Would it restore: SSTables in backups/ lacking a component, judged once they settled.
+          alert(
+            'CassandraBackupIncompleteSSTables',
+            'cassandra_backup_incomplete_sstables{%s} > 0' % c.selector,
+            '30m',
+            'warning',
+            'Incremental backups of {{ $labels.keyspace }}.{{ $labels.table }} on {{ $labels.instance }} hold incomplete SSTables.',
+            |||
+              {{ $value }} SSTables in backups/ of {{ $labels.keyspace }}.{{ $labels.table }} ({{ $labels.data_dir }}) on
+              {{ $labels.instance }} lack Data.db, their primary index, TOC.txt or a component TOC.txt lists: what ships
+              from there would not restore. A shipping job that deleted part of an SSTable, or a disk that lost files.
+            |||,
+          ),
+
+          // A snapshot a restore would rely on, judged across data directories. Repair and
+          // diagnostic snapshots are not restored from (a repair's has no schema.cql).
+          alert(
+            'CassandraBackupSnapshotUnrestorable',
+            'cassandra_backup_snapshot_tag_unrestorable_tables{%s, origin!~"repair|diagnostic"} > 0' % c.selector,
+            '30m',
+            'warning',
+            'Snapshot {{ $labels.snapshot }} on {{ $labels.instance }} would not restore ({{ $labels.reason }}).',
+            |||
+              {{ $value }} tables of the {{ $labels.origin }} snapshot {{ $labels.snapshot }} on {{ $labels.instance }} would
+              not restore: {{ $labels.reason }} (incomplete_sstable: a component Cassandra cannot rebuild is missing;
+              missing_file: manifest.json names a Data.db that is on no data directory; no_manifest; no_schema: no
+              schema.cql). Take the snapshot again before relying on it.
+            |||,
+          ),
+
           // Fail closed: the exporter keeps the last good web settings (users, TLS) when
           // --web.config.file cannot be read or parsed, and says so here.
           alert(
@@ -293,6 +323,36 @@
               {{ $labels.instance }} failed: the file is missing, unreadable or invalid. The last good settings stay in
               force, so an edit (a new password, a rotated certificate) has not taken effect.
             |||,
+          ),
+        ],
+      },
+      {
+        name: 'cassandra-backup-fleet',
+        rules: [
+          // Backup tools take one tag on every node; a tag that most nodes of a cluster hold but
+          // some do not, after a grace period, is a backup with holes. Per-node tags (nodetool
+          // snapshot without -t names it by the node's clock) are on one node only, and automatic
+          // snapshots are not taken cluster-wide, so neither fires.
+          alert(
+            'CassandraBackupSnapshotMissingOnNodes',
+            |||
+              (
+                cluster_snapshot:cassandra_backup_snapshot_tag_nodes:count > 1
+              )
+              >= ignoring (snapshot, origin) group_left ()
+                (%(share)g * cluster:cassandra_backup_exporters:count)
+              and
+              cluster_snapshot:cassandra_backup_snapshot_tag_nodes:count
+                < ignoring (snapshot, origin) group_left () cluster:cassandra_backup_exporters:count
+            ||| % { share: c.snapshotTagNodeShare },
+            c.snapshotTagGrace,
+            'warning',
+            'Snapshot {{ $labels.snapshot }} is missing on some nodes of the cluster.',
+            |||
+              The {{ $labels.origin }} snapshot {{ $labels.snapshot }} is on {{ $value }} nodes of the cluster but not on
+              every one: a backup of the cluster from it would miss the data of the others. Nodes without it:
+              {{ range printf `group by (instance) (cassandra_backup_scan_success{%(selector)s, %(cluster)s=%%q}) unless on (instance) cassandra_backup_snapshot_tag_tables{%(selector)s, snapshot=%%q}` (index $labels "%(cluster)s") $labels.snapshot | query }}{{ .Labels.instance }} {{ end }}
+            ||| % { selector: c.selector, cluster: c.clusterLabel },
           ),
         ],
       },

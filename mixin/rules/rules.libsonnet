@@ -9,6 +9,22 @@
     local c = $._config,
     local tableLabels = 'keyspace, table, table_id',
     groups+: [
+      // Per cluster (what the nodes' series share once their node labels are left out): how many
+      // nodes hold each snapshot tag taken by an operator or a backup tool, and how many nodes
+      // report at all; CassandraBackupSnapshotMissingOnNodes compares the two.
+      {
+        name: 'cassandra-backup-fleet.rules',
+        rules: [
+          {
+            record: 'cluster_snapshot:cassandra_backup_snapshot_tag_nodes:count',
+            expr: 'count without (%s) (cassandra_backup_snapshot_tag_tables{%s, origin=~"user|medusa"})' % [c.nodeLabels, c.selector],
+          },
+          {
+            record: 'cluster:cassandra_backup_exporters:count',
+            expr: 'count without (%s) (cassandra_backup_scan_success{%s})' % [c.nodeLabels, c.selector],
+          },
+        ],
+      },
       {
         name: 'cassandra-backup.rules',
         rules: [

@@ -1,0 +1,118 @@
+import Glibc
+
+/// The components of one SSTable, as a set: the names Cassandra gives them (3.0 to 5.0:
+/// `BigFormat.java`, `BtiFormat.java`, `SSTableFormat.Components`), one bit each. Names it does
+/// not know are kept as hashes, so a TOC.txt listing a component of a newer version is still
+/// checked against the files.
+public struct SSTableComponents: Equatable, Sendable {
+    /// Known components, one bit each.
+    private(set) var known: UInt16 = 0
+    /// Hashes (``NameHash``) of components outside ``names``, sorted.
+    private(set) var other: [UInt64] = []
+
+    /// The known components in the set, in the order of ``names``.
+    public var knownNames: [String] { Self.names.indices.filter { known & (1 << UInt16($0)) != 0 }.map { Self.names[$0] } }
+    /// How many components outside ``names`` the set holds.
+    public var otherCount: Int { other.count }
+
+    /// Every component name Cassandra 3.0 to 5.0 writes, by bit.
+    public static let names = ["Data.db", "Index.db", "Summary.db", "Statistics.db", "CompressionInfo.db", "Filter.db", "Digest.crc32",
+                        "Digest.adler32", "Digest.sha1", "CRC.db", "TOC.txt", "Partitions.db", "Rows.db"]
+    static let data = bit("Data.db"), index = bit("Index.db"), partitions = bit("Partitions.db"), toc = bit("TOC.txt")
+    /// What Cassandra rebuilds when it loads an SSTable without it: the bloom filter and, for
+    /// `big`, the index summary (`SSTableReaderLoadingBuilder`, `BigSSTableReaderLoadingBuilder`).
+    static let rebuildable = bit("Filter.db") | bit("Summary.db")
+
+    private static func bit(_ name: String) -> UInt16 { 1 << UInt16(names.firstIndex(of: name)!) }
+
+    /// Adds the component `name` (its bytes, without the SSTable's prefix).
+    mutating func insert(_ name: UnsafeBufferPointer<UInt8>) {
+        for (index, known) in Self.nameBytes.enumerated() where known.count == name.count && known.elementsEqual(name) {
+            self.known |= 1 << UInt16(index)
+            return
+        }
+        let hash = NameHash(name).value
+        if let position = other.firstIndex(where: { $0 >= hash }) {
+            if other[position] != hash { other.insert(hash, at: position) }
+        } else {
+            other.append(hash)
+        }
+    }
+
+    private static let nameBytes: [[UInt8]] = names.map { Array($0.utf8) }
+
+    /// Whether every component of `listed` is in this set.
+    func contains(_ listed: SSTableComponents) -> Bool {
+        listed.known & ~known == 0 && listed.other.allSatisfy { other.containsSorted($0) }
+    }
+
+    /// The known components of `listed` missing from this set.
+    func missingKnown(of listed: SSTableComponents) -> UInt16 { listed.known & ~known }
+
+    /// The components TOC.txt lists, one name per line (Cassandra writes `Data.db`, `TOC.txt`,
+    /// ...; blank lines and a trailing carriage return are ignored); `nil` when it is not text
+    /// or names no component.
+    public init?(toc bytes: [UInt8]) {
+        var components = SSTableComponents()
+        var found = false
+        for line in bytes.split(separator: UInt8(ascii: "\n")) {
+            var name = line[...]
+            while let last = name.last, last == UInt8(ascii: "\r") || last == UInt8(ascii: " ") { name = name.dropLast() }
+            guard !name.isEmpty else { continue }
+            guard name.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
+            Array(name).withUnsafeBufferPointer { components.insert($0) }
+            found = true
+        }
+        guard found else { return nil }
+        self = components
+    }
+
+    init() {}
+}
+
+/// An SSTable file name split as Cassandra names them, `<version>-<id>-<format>-<Component>`
+/// (`Descriptor.java`; 2.x's `<keyspace>-<table>-<version>-<generation>-<Component>` splits the
+/// same way): the SSTable is everything before the last `-`, the component everything after.
+struct SSTableFileName {
+    /// The SSTable's name without the component, `nb-1-big`.
+    let sstable: UnsafeBufferPointer<UInt8>
+    let component: UnsafeBufferPointer<UInt8>
+
+    /// `nil` for a name without a `-` (not an SSTable component) or ending in one.
+    init?(_ name: UnsafePointer<CChar>) {
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: strlen(name))
+        guard let dash = bytes.lastIndex(of: UInt8(ascii: "-")), dash > 0, dash + 1 < bytes.count else { return nil }
+        sstable = UnsafeBufferPointer(rebasing: bytes[..<dash])
+        component = UnsafeBufferPointer(rebasing: bytes[(dash + 1)...])
+    }
+
+    /// Whether the SSTable is trie-indexed (`bti`, 5.0), whose primary index is Partitions.db;
+    /// every other format's is Index.db.
+    var isTrieIndexed: Bool { sstable.count >= 4 && sstable.suffix(4).elementsEqual("-bti".utf8) }
+}
+
+/// FNV-1a over a name's bytes, continued over several parts (`.<index>/` then a file name) so
+/// that paths are compared without building strings: the walk reads names in place from
+/// `readdir`'s buffer.
+struct NameHash: Hashable {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    init() {}
+
+    init(_ bytes: some Sequence<UInt8>) {
+        add(bytes)
+    }
+
+    mutating func add(_ bytes: some Sequence<UInt8>) {
+        for byte in bytes {
+            value ^= UInt64(byte)
+            value = value &* 0x0000_0100_0000_01B3
+        }
+    }
+
+    func adding(_ bytes: some Sequence<UInt8>) -> NameHash {
+        var copy = self
+        copy.add(bytes)
+        return copy
+    }
+}
