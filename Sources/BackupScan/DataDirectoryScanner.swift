@@ -75,7 +75,7 @@ public struct DataDirectoryScanner: Sendable {
     }
 
     /// Why a scan that ran out of descriptors or memory failed.
-    static let resourcesReason = "out of file descriptors or memory (EMFILE, ENFILE or ENOMEM); the last good values are kept"
+    static let resourcesReason = "out of file descriptors, threads or memory (EMFILE, ENFILE, ENOMEM, or no walker thread); the last good values are kept"
 
 
     /// The outcome of a scan with a cache.
@@ -129,8 +129,12 @@ public struct DataDirectoryScanner: Sendable {
             case .finished(.failure(var failure)):
                 failure.errors.add(errors)
                 throw failure
-            case .stuck, .skipped:
+            case .stuck, .skipped, .notRun:
                 // Its last values stay, with the stuck marker, so no alert resolves because it hangs.
+                if case .notRun = outcome {
+                    errors.record(.resources)
+                    if exhausted == nil { exhausted = path }
+                }
                 filesystems += previous?.filesystems.filter { $0.dataDirectory == path } ?? []
                 carried += previous?.tables.filter { $0.key.dataDirectory == path } ?? []
             }
@@ -158,8 +162,12 @@ public struct DataDirectoryScanner: Sendable {
                 case .walked: break
                 }
                 if let entry = result.cacheEntry { nextCache.entries[table.key] = entry }
-            case .stuck, .skipped:
+            case .stuck, .skipped, .notRun:
                 if case .stuck = outcome { errors.record(.stuck) }
+                if case .notRun = outcome {
+                    errors.record(.resources)
+                    if exhausted == nil { exhausted = item.key.dataDirectory }
+                }
                 if let last = previous?.tables.first(where: { $0.key == item.key }) {
                     tables.append(last)
                     kept += 1

@@ -25,10 +25,37 @@ public struct SSTableComponents: Equatable, Sendable {
 
     private static func bit(_ name: String) -> UInt16 { 1 << UInt16(names.firstIndex(of: name)!) }
 
-    /// Adds the component `name` (its bytes, without the SSTable's prefix).
-    mutating func insert(_ name: UnsafeBufferPointer<UInt8>) {
-        for (index, known) in Self.nameBytes.enumerated() where known.count == name.count && known.elementsEqual(name) {
-            self.known |= 1 << UInt16(index)
+    /// Whether the set holds every component Cassandra 3.0 to 5.0 can write for an SSTable of its
+    /// format (`bti` when `trieIndexed`): Data.db, TOC.txt, Statistics.db, a digest, CompressionInfo.db
+    /// or CRC.db (compressed or not), Filter.db, and Index.db with Summary.db (`big`) or Partitions.db
+    /// with Rows.db (`bti`). Then no component a TOC.txt of those versions lists can be missing,
+    /// and the TOC need not be read.
+    func holdsEveryComponent(trieIndexed: Bool) -> Bool {
+        let always = Self.data | Self.toc | Self.bit("Statistics.db") | Self.bit("Filter.db")
+            | (trieIndexed ? Self.partitions | Self.bit("Rows.db") : Self.index | Self.bit("Summary.db"))
+        let digests = Self.bit("Digest.crc32") | Self.bit("Digest.adler32") | Self.bit("Digest.sha1")
+        let checksums = Self.bit("CompressionInfo.db") | Self.bit("CRC.db")
+        return known & always == always && known & digests != 0 && known & checksums != 0
+    }
+
+    /// The bit of the known component `name`, or 0.
+    static func bit(of name: UnsafeBufferPointer<UInt8>) -> UInt16 {
+        for (index, known) in nameBytes.enumerated() where known.count == name.count && known.elementsEqual(name) {
+            return 1 << UInt16(index)
+        }
+        return 0
+    }
+
+    /// The components Cassandra rewrites under the same name, a new inode: Statistics.db (when a
+    /// repair marks the SSTable repaired, a level changes: `SSTableReader.mutateRepairedAndReload`)
+    /// and Summary.db (`IndexSummaryRedistribution`).
+    static let rewritable = bit("Statistics.db") | bit("Summary.db")
+
+    /// Adds the component `name` (its bytes, without the SSTable's prefix), whose bit (``bit(of:)``)
+    /// is `bit`.
+    mutating func insert(_ name: UnsafeBufferPointer<UInt8>, bit: UInt16) {
+        guard bit == 0 else {
+            known |= bit
             return
         }
         let hash = NameHash(name).value
@@ -60,7 +87,7 @@ public struct SSTableComponents: Equatable, Sendable {
             while let last = name.last, last == UInt8(ascii: "\r") || last == UInt8(ascii: " ") { name = name.dropLast() }
             guard !name.isEmpty else { continue }
             guard name.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { return nil }
-            Array(name).withUnsafeBufferPointer { components.insert($0) }
+            Array(name).withUnsafeBufferPointer { components.insert($0, bit: Self.bit(of: $0)) }
             found = true
         }
         guard found else { return nil }
@@ -78,12 +105,15 @@ struct SSTableFileName {
     let sstable: UnsafeBufferPointer<UInt8>
     let component: UnsafeBufferPointer<UInt8>
 
+    /// The component's bit in ``SSTableComponents``; 0 for a component Cassandra 3.0–5.0 does not write.
+    let bit: UInt16
+
     /// `nil` for a name without a `-` (not an SSTable component) or ending in one.
-    init?(_ name: UnsafePointer<CChar>) {
-        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: strlen(name))
+    init?(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard let dash = bytes.lastIndex(of: UInt8(ascii: "-")), dash > 0, dash + 1 < bytes.count else { return nil }
         sstable = UnsafeBufferPointer(rebasing: bytes[..<dash])
         component = UnsafeBufferPointer(rebasing: bytes[(dash + 1)...])
+        bit = SSTableComponents.bit(of: component)
     }
 
     /// Whether the SSTable is trie-indexed (`bti`, 5.0), whose primary index is Partitions.db;

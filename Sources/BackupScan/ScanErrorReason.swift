@@ -13,9 +13,9 @@ public enum ScanErrorReason: String, Sendable, CaseIterable {
     /// A table walk whose calls did not return within the walk time limit, counted once when it is
     /// left behind; its series keep their last values while it is stuck.
     case stuck
-    /// The exporter ran out of descriptors or memory (`EMFILE`, `ENFILE`, `ENOMEM`): not a
-    /// property of the entry, so the scan that met it fails as a whole and keeps the last values;
-    /// skipping the entry would publish a table as gone or as empty.
+    /// The exporter ran out of descriptors or memory (`EMFILE`, `ENFILE`, `ENOMEM`), or of
+    /// threads to walk with: not a property of the entry, so the scan that met it fails as a
+    /// whole and keeps the last values; skipping the entry would publish a table as gone or empty.
     case resources
     /// Any other error from the operating system.
     case other

@@ -35,8 +35,9 @@ struct TableScanner {
     /// What SSTables are judged against: the time of the scan, the settle time, and the TOCs
     /// already read (`nil`: every TOC is read).
     let restorability: RestorabilityCheck
-    /// The live files' inodes by name (``NameHash`` of `.<index>/` and the name), to tell which
-    /// components of `backups/` and the snapshots Cassandra has rewritten since.
+    /// The live components Cassandra rewrites (``SSTableComponents/rewritable``) by name
+    /// (``NameHash`` of `.<index>/` and the name) with their inode, to tell which copies in
+    /// `backups/` and the snapshots it has rewritten since.
     private var liveNames: [UInt64: UInt64] = [:]
     /// When the last SSTable found pending settles; `nil` while none is pending.
     private(set) var pendingSettlesAt: Double?
@@ -70,7 +71,7 @@ struct TableScanner {
             case .regular:
                 if let status = status(of: entry, in: table) {
                     live.add(isDataFile: entry.hasSuffix("-Data.db"), status: status)
-                    liveNames[NameHash(entry.bytes).value] = status.key.inode
+                    noteLiveName(entry.bytes, under: NameHash(), inode: status.key.inode)
                 }
             case .directory where entry.isNamed("backups"):
                 hasBackups = true
@@ -204,8 +205,15 @@ struct TableScanner {
         while let entry = next(in: index) {
             guard kind(of: entry, in: index) == .regular, let status = status(of: entry, in: index) else { continue }
             live.add(isDataFile: entry.hasSuffix("-Data.db"), status: status)
-            liveNames[prefix.adding(entry.bytes).value] = status.key.inode
+            noteLiveName(entry.bytes, under: prefix, inode: status.key.inode)
         }
+    }
+
+    /// Remembers a live file (`name` in the directory whose path hashes to `directory`) when it is
+    /// a component Cassandra rewrites.
+    private mutating func noteLiveName(_ name: UnsafeBufferPointer<UInt8>, under directory: NameHash, inode: UInt64) {
+        guard let parsed = SSTableFileName(name), parsed.bit & SSTableComponents.rewritable != 0 else { return }
+        liveNames[directory.adding(name).value] = inode
     }
 
     /// The live files' names and inode numbers (`d_ino`, no `fstatat`), for a table of which
@@ -215,11 +223,11 @@ struct TableScanner {
         table.rewind()
         while let entry = next(in: table) {
             if entry.kind == .regular {
-                liveNames[NameHash(entry.bytes).value] = entry.inode
+                noteLiveName(entry.bytes, under: NameHash(), inode: entry.inode)
             } else if entry.kind == .directory, entry.isHidden, let index = try? table.subdirectory(entry) {
                 let prefix = NameHash(entry.bytes).adding("/".utf8)
                 while let file = next(in: index) {
-                    if file.kind == .regular { liveNames[prefix.adding(file.bytes).value] = file.inode }
+                    if file.kind == .regular { noteLiveName(file.bytes, under: prefix, inode: file.inode) }
                 }
             }
         }
@@ -274,10 +282,15 @@ struct TableScanner {
                 guard let status = status(of: entry, in: directory) else { continue }
                 let isDataFile = entry.hasSuffix("-Data.db")
                 tally.add(isDataFile: isDataFile, status: status)
-                sstables.add(entry.name, status: status)
-                let name = relative.adding(entry.bytes).value
-                if let live = liveNames[name], live != status.key.inode { findings.sstables.rewrittenComponents += 1 }
-                if isDataFile { findings.dataFiles?.append(name) }
+                let bytes = entry.bytes
+                if let parsed = SSTableFileName(bytes) {
+                    sstables.add(parsed, status: status)
+                    if parsed.bit & SSTableComponents.rewritable != 0, let live = liveNames[relative.adding(bytes).value],
+                       live != status.key.inode {
+                        findings.sstables.rewrittenComponents += 1
+                    }
+                }
+                if isDataFile, findings.dataFiles != nil { findings.dataFiles!.append(relative.adding(bytes).value) }
                 if depth == 0, entry.isNamed("schema.cql") { findings.hasSchema = true }
             case .directory where depth < Self.maximumDepth:
                 let childName = entry.copiedName.text

@@ -9,21 +9,24 @@ import Glibc
 /// again, so a lowered pool thread would slow whatever work the pool gave it later; and a pool
 /// thread stuck in a hung mount would be one fewer for the rest of the process.
 enum WalkerThreads {
-    /// Runs `body` on a new detached thread. When the system refuses to create one, `body` runs
-    /// on the calling thread instead.
+    /// Runs `body` on a new detached thread; false when the system refuses to create one (out of
+    /// threads or memory): `body` is then not run at all. The caller is the scan's watcher, which
+    /// must never block in a walk itself.
     /// - Parameter nice: the nice value with idle-class I/O to give the thread, or `nil` to leave
     ///   it as the caller is. Failing to lower (a seccomp filter, an old kernel) leaves the walk as it was.
-    static func start(name: String, nice: Int32?, body: @escaping @Sendable () -> Void) {
+    @discardableResult
+    static func start(name: String, nice: Int32?, body: @escaping @Sendable () -> Void) -> Bool {
         let context = Unmanaged.passRetained(Start(name: name, nice: nice, body: body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         var thread = pthread_t()
-        if pthread_create(&thread, &attributes, startWalker, context) != 0 {
+        guard pthread_create(&thread, &attributes, startWalker, context) == 0 else {
             Unmanaged<Start>.fromOpaque(context).release()
-            body()
+            return false
         }
+        return true
     }
 
     /// What a new thread needs before it runs the walk.

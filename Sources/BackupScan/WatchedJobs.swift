@@ -23,6 +23,8 @@ enum JobOutcome<Value> {
     case stuck(since: Double)
     /// Not started: `skip` said so.
     case skipped
+    /// Not started: no thread could be created for it (out of threads or memory).
+    case notRun
 }
 
 /// Runs jobs on detached threads of the scanner's own, taking the next job as one finishes, and
@@ -34,7 +36,7 @@ enum JobOutcome<Value> {
 /// every later scan.
 final class WatchedJobs<Value>: @unchecked Sendable {  // each job's value is written by one thread before its state is published
     private enum State: Int {
-        case waiting, running, storing, done, abandoned, skipped
+        case waiting, running, storing, done, abandoned, skipped, notRun
     }
 
     private final class Job: @unchecked Sendable {
@@ -71,17 +73,33 @@ final class WatchedJobs<Value>: @unchecked Sendable {  // each job's value is wr
         guard count > 0 else { return [] }
         let run = WatchedJobs(count: count)
         let worker: @Sendable () -> Void = { run.work(skip: skip, work: work, returnedLate: returnedLate) }
-        for _ in 0..<min(threads, count) { WalkerThreads.start(name: name, nice: nice, body: worker) }
+        let started = (0..<min(threads, count)).filter { _ in WalkerThreads.start(name: name, nice: nice, body: worker) }.count
+        // With no thread at all, nothing would take the jobs: they are reported not run. (A
+        // worker that did start takes every job in turn.)
+        if started == 0 { run.claimRemaining(as: .notRun) }
         run.watch(limit: limit) { index in
             stuck(index, run.jobs[index].started)
-            WalkerThreads.start(name: name, nice: nice, body: worker)
+            // The thread left behind was taking jobs: without a replacement, the jobs nobody has
+            // taken yet are reported not run rather than waited for.
+            if !WalkerThreads.start(name: name, nice: nice, body: worker) { run.claimRemaining(as: .notRun) }
         }
         return run.jobs.map { job in
             switch State(rawValue: job.state.load(ordering: .acquiring)) {
             case .done: .finished(job.value!)
             case .abandoned: .stuck(since: job.started)
+            case .notRun: .notRun
             default: .skipped
             }
+        }
+    }
+
+    /// Settles every job no worker has taken yet as `state`; workers then find none left.
+    private func claimRemaining(as state: State) {
+        while true {
+            let index = nextJob.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard index < jobs.count else { return }
+            jobs[index].state.store(state.rawValue, ordering: .releasing)
+            settle()
         }
     }
 
