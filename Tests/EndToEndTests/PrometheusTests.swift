@@ -136,6 +136,9 @@ import TestSupport
             "CassandraBackupDataDirStuck": "the data directory answers",
             "CassandraBackupFilesystemReadOnly": "the data directory's filesystem is writable",
             "CassandraBackupExporterConfigReloadFailing": "the stack's exporter has no web config (the series is absent)",
+            "CassandraBackupIncompleteSSTables": "the simulator links and ships whole SSTables",
+            "CassandraBackupSnapshotUnrestorable": "every simulated snapshot has its files, manifest and schema",
+            "CassandraBackupSnapshotMissingOnNodes": "the stack has one node, which holds every tag",
         ]
         let rulesOutput = try Command.output("curl", ["-s", stack.prometheus.url + "/api/v1/rules"])
         let rulesData = try #require((try JSONSerialization.jsonObject(with: Data(rulesOutput.utf8)) as? [String: Any])?["data"] as? [String: Any])

@@ -136,7 +136,7 @@ import TestSupport
         // Every selector of a raw series carries the selector; recorded series (level:name:operation) need none.
         let groups = try #require(try PythonTools.loadYAML(temp("alerts/cassandra-backup.rules.yml")).first as? [String: Any])["groups"] as? [[String: Any]]
         let expressions = (groups ?? []).flatMap { $0["rules"] as? [[String: Any]] ?? [] }.compactMap { $0["expr"] as? String }
-        #expect(expressions.count == 27)
+        #expect(expressions.count == 32)
         let series = try NSRegularExpression(pattern: #"(?<![\w:"|])(cassandra_backup_\w+|up)(?![\w:(])(\{[^}]*\})?|\{__name__[^}]*\}"#)
         for expression in expressions {
             for match in series.matches(in: expression, range: NSRange(expression.startIndex..., in: expression)) {
@@ -149,7 +149,7 @@ import TestSupport
         let unitTests = try FileManager.default.contentsOfDirectory(atPath: Repository.path("mixin/tests")).filter { $0.hasSuffix(".test.yml") }
             .map { try String(contentsOfFile: Repository.path("mixin/tests/\($0)"), encoding: .utf8) }.joined()
         let blocks = rules.components(separatedBy: "- alert: ").dropFirst()
-        #expect(blocks.count == 17)
+        #expect(blocks.count == 20)
         for block in blocks {
             let name = String(block.prefix { !$0.isNewline }).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             #expect(name.hasPrefix("CassandraBackup"))
