@@ -344,7 +344,7 @@ public struct DataDirectoryScanner: Sendable {
             case .none:
                 let entry = cached.checksSnapshots
                     ? cacheEntry(cached.measurement, stamps: cached.stamps, backupLinks: cached.backupLinks, table: base,
-                                 at: Date().timeIntervalSince1970, judgeAgainAt: cached.judgeAgainAt) : cached
+                                 at: Date().timeIntervalSince1970, pending: cached.pending) : cached
                 return TableResult(table: cached.measurement, source: .reused, cacheEntry: entry)
             case .backups:
                 if let links = cached.backupLinks,
@@ -362,7 +362,7 @@ public struct DataDirectoryScanner: Sendable {
         let entry = walked.flatMap { table, links in
             reusable(scanner, since: walkStarted)
                 ? cacheEntry(table, stamps: stamps, backupLinks: links, table: base, at: walkStarted,
-                             judgeAgainAt: scanner.pendingSettlesAt) : nil
+                             pending: scanner.pending) : nil
         }
         return TableResult(table: walked?.0, errors: scanner.errors, cacheEntry: entry)
     }
@@ -389,10 +389,10 @@ public struct DataDirectoryScanner: Sendable {
         let inside = fresh.filter { Self.isBelow($0.path, backups) }
         let backupStamps = inside.contains { unsettled($0.stamp) } ? cached.stamps.filter { Self.isBelow($0.path, backups) } : inside
         // The snapshots' pending SSTables are the cached walk's; `backups/`'s are this listing's.
-        let judgeAgainAt = [scanner.pendingSettlesAt, cached.judgeAgainAt].compactMap { $0 }.max()
+        let pending = ScanCache.PendingSSTables(backups: scanner.pending.backups, snapshots: cached.pending.snapshots)
         let entry = scanner.errors.total == 0 && !outside.contains { unsettled($0.stamp) }
             ? cacheEntry(table, stamps: outside + kept + backupStamps, backupLinks: remaining, table: base, at: walkStarted,
-                         judgeAgainAt: judgeAgainAt) : nil
+                         pending: pending) : nil
         return TableResult(table: table, source: .backupsListed, cacheEntry: entry)
     }
 
@@ -415,21 +415,23 @@ public struct DataDirectoryScanner: Sendable {
     /// What a later scan checks of a table (`table`: its directory's name): every directory
     /// visited but those of finished snapshots (``settledSnapshotSeconds``) as of `instant`.
     private func cacheEntry(_ measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], backupLinks: BackupLinks?,
-                            table: String, at instant: Double, judgeAgainAt: Double?) -> ScanCache.Entry {
+                            table: String, at instant: Double, pending: ScanCache.PendingSSTables) -> ScanCache.Entry {
         let snapshots = table + "/snapshots/"
         let checked = stamps.filter { path, stamp in !path.hasPrefix(snapshots) || stamp.changed(since: instant - settledSnapshotSeconds) }
         return ScanCache.Entry(measurement: measurement, stamps: checked, checksSnapshots: checked.contains { $0.path.hasPrefix(snapshots) },
-                               backupLinks: backupLinks, judgeAgainAt: judgeAgainAt)
+                               backupLinks: backupLinks, pending: pending)
     }
 
     /// Which directories of the cached walk no longer have their stamp.
     private enum Changes { case none, backups, more }
 
     private func changes(of cached: ScanCache.Entry, item: TableWork, in keyspace: Directory, progress: WalkProgress) -> Changes {
-        // Pending SSTables have settled: walked again to be judged.
-        if let judgeAgainAt = cached.judgeAgainAt, RestorabilityCheck.wallClock() >= judgeAgainAt { return .more }
+        // Pending SSTables that have settled are looked at again to be judged: `backups/`'s by
+        // listing it, the snapshots' by a walk.
+        let now = RestorabilityCheck.wallClock()
+        if let settled = cached.pending.snapshots, now >= settled { return .more }
         let backups = item.name.text + "/backups"
-        var result = Changes.none
+        var result = cached.pending.backups.map { now >= $0 } == true ? Changes.backups : .none
         for (path, stamp) in cached.stamps {
             budget?.spend()
             defer { progress.tick() }

@@ -24,21 +24,31 @@ public struct ScanCache: Sendable {
         let checksSnapshots: Bool
         /// What a scan needs to list only `backups/` when nothing else of the table changed.
         let backupLinks: BackupLinks?
-        /// When the last of the table's pending SSTables settles (seconds since the epoch): from
-        /// then on the table is walked again, so that they are judged; `nil` when none was pending.
-        let judgeAgainAt: Double?
+        /// When the table's pending SSTables settle: from then on they are looked at again, so
+        /// that they are judged.
+        let pending: PendingSSTables
 
         init(measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], checksSnapshots: Bool, backupLinks: BackupLinks?,
-             judgeAgainAt: Double?) {
+             pending: PendingSSTables) {
             self.measurement = measurement
             self.stamps = stamps
             self.checksSnapshots = checksSnapshots
             self.backupLinks = backupLinks
-            self.judgeAgainAt = judgeAgainAt
+            self.pending = pending
         }
     }
 
     var entries: [TableKey: Entry] = [:]
+
+    /// When the last pending SSTable of a table's `backups/` and of its snapshots settles
+    /// (seconds since the epoch); `nil` where none is pending. Once `backups/`'s have settled it
+    /// is listed again (a flush makes its SSTables pending: relisting is what a flush costs
+    /// anyway, where a walk of the whole table doubled the busy node's CPU); once the snapshots'
+    /// have, the table is walked.
+    struct PendingSSTables: Sendable {
+        var backups: Double?
+        var snapshots: Double?
+    }
 
     /// A keyspace directory's tables as last listed, sorted by key, with its stamp then: while
     /// the stamp holds (no table created, dropped or renamed), the listing is not read again.

@@ -39,8 +39,8 @@ struct TableScanner {
     /// (``NameHash`` of `.<index>/` and the name) with their inode, to tell which copies in
     /// `backups/` and the snapshots it has rewritten since.
     private var liveNames: [UInt64: UInt64] = [:]
-    /// When the last SSTable found pending settles; `nil` while none is pending.
-    private(set) var pendingSettlesAt: Double?
+    /// When the last SSTable found pending in `backups/` and in the snapshots settles.
+    private(set) var pending = ScanCache.PendingSSTables()
 
     init(budget: IOBudget?, progress: WalkProgress? = nil, restorability: RestorabilityCheck = RestorabilityCheck()) {
         self.budget = budget
@@ -308,7 +308,13 @@ struct TableScanner {
             readTOC(name, status: status, in: directory)
         }
         findings.sstables.add(judged.check)
-        if let settlesAt = judged.settlesAt { pendingSettlesAt = max(pendingSettlesAt ?? 0, settlesAt) }
+        if let settlesAt = judged.settlesAt {
+            if path.hasPrefix("backups") {
+                pending.backups = max(pending.backups ?? 0, settlesAt)
+            } else {
+                pending.snapshots = max(pending.snapshots ?? 0, settlesAt)
+            }
+        }
     }
 
     /// The components a TOC.txt of `directory` lists, from the cache when it was read before.

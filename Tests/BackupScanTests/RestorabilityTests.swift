@@ -148,6 +148,35 @@ import TestSupport
         #expect(scanner.tocs.filesRead == tocInodes)
     }
 
+    /// A flush makes `backups/`'s new SSTable pending; once it settles the next scan judges it by
+    /// listing `backups/` again, not by walking the table (which doubled a busy node's CPU).
+    @Test func aSettledFlushIsJudgedByListingBackupsAgain() throws {
+        let temp = try TemporaryDirectory("settle-relist")
+        defer { temp.remove() }
+        let sstable = RealSSTable.all[0]
+        let node = RealNode(root: temp.path, sstables: [sstable])
+        try node.build()
+        let table = "\(temp.path)/\(node.table(0, in: "data"))"
+        let scanner = DataDirectoryScanner(dataDirectories: ["\(temp.path)/data"], settleSeconds: 0, sstableSettleSeconds: 1)
+        Thread.sleep(forTimeInterval: 1.1)
+        var report = try scanner.scan(reusing: nil)
+        #expect(report.measurement.tables[0].backupSSTables.pending == 0)
+        try sstable.write(in: table, generation: 9, with: FixtureBuilder(root: "/"))
+        try sstable.link(from: table, into: "\(table)/backups", generation: 9, with: FixtureBuilder(root: "/"))
+        report = try scanner.scan(reusing: report.cache, previous: report.measurement)
+        #expect(report.tablesWalked == 1 && report.measurement.tables[0].backupSSTables.pending == 1, "the flush changed the table: walked")
+        report = try scanner.scan(reusing: report.cache, previous: report.measurement)
+        #expect(report.tablesReused == 1, "still pending: nothing to look at")
+        Thread.sleep(forTimeInterval: 1.1)
+        report = try scanner.scan(reusing: report.cache, previous: report.measurement)
+        #expect(report.tablesBackupsListed == 1 && report.tablesWalked == 0)
+        let backups = report.measurement.tables[0].backupSSTables
+        let oracle = try SSTableOracle.count(in: "\(table)/backups")
+        #expect(backups.pending == 0 && backups.complete == UInt64(oracle.sstables) && oracle.incomplete == 0)
+        report = try scanner.scan(reusing: report.cache, previous: report.measurement)
+        #expect(report.tablesReused == 1, "judged: reused again")
+    }
+
     /// An SSTable linked component by component, then deleted component by component, while
     /// scans run: pending while it moves, never incomplete.
     @Test func anSSTableBeingLinkedOrDeletedIsPendingNeverIncomplete() throws {
