@@ -1,5 +1,5 @@
+import Dispatch
 import Glibc
-import Synchronization
 
 /// A keyspace directory shared by the walks of its tables, open only while one of them runs.
 ///
@@ -14,12 +14,12 @@ final class KeyspaceDirectory: Sendable {
     /// Device and inode the listing saw: a keyspace replaced since is not walked as the old one.
     private let identity: (device: UInt64, inode: UInt64)
 
-    private struct Slot: @unchecked Sendable {  // the directory is used only between use() and its release
-        var directory: Directory?
-        var users = 0
-    }
-
-    private let slot = Mutex(Slot())
+    /// The open directory and its users, touched only inside `guarded.sync`: a serial queue
+    /// rather than a `Mutex`, because ThreadSanitizer sees libdispatch's ordering and not the futex
+    /// under `Mutex` (it reported the directory's release as racing with its last use).
+    nonisolated(unsafe) private var directory: Directory?
+    nonisolated(unsafe) private var users = 0
+    private let guarded = DispatchQueue(label: "cassandra-backup-exporter.keyspace")
 
     init(dataDirectory: String, name: EntryName, stamp: DirectoryStamp) {
         self.dataDirectory = dataDirectory
@@ -32,22 +32,25 @@ final class KeyspaceDirectory: Sendable {
     /// - Throws: why the keyspace cannot be opened again (vanished, replaced: `ENOENT`; out of
     ///   descriptors: `EMFILE`).
     func use<R>(_ body: (Directory) -> R) throws(EntryError) -> R {
-        let directory = try slot.withLock { slot throws(EntryError) -> Slot in
-            if slot.directory == nil {
-                let opened = try Directory.open(path: dataDirectory).subdirectory(name)
-                let stamp = try opened.stamp()
-                guard stamp.device == identity.device, stamp.inode == identity.inode else { throw EntryError(code: ENOENT) }
-                slot.directory = opened
+        // DispatchQueue.sync rethrows as `any Error`: the typed error travels in a Result.
+        let opened = try guarded.sync { () -> Result<Directory, EntryError> in
+            Result { () throws(EntryError) -> Directory in
+                if directory == nil {
+                    let opened = try Directory.open(path: dataDirectory).subdirectory(name)
+                    let stamp = try opened.stamp()
+                    guard stamp.device == identity.device, stamp.inode == identity.inode else { throw EntryError(code: ENOENT) }
+                    directory = opened
+                }
+                users += 1
+                return directory!
             }
-            slot.users += 1
-            return slot
-        }.directory!
+        }.get()
         defer {
-            slot.withLock { slot in
-                slot.users -= 1
-                if slot.users == 0 { slot.directory = nil }
+            guarded.sync {
+                users -= 1
+                if users == 0 { directory = nil }
             }
         }
-        return body(directory)
+        return body(opened)
     }
 }

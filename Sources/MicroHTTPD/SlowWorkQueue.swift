@@ -30,7 +30,15 @@ public final class SlowWorkQueue: Sendable {
     }
 
     private let queue = DispatchQueue(label: "cassandra-backup-exporter.slow-work")
-    private let state = Mutex(State())
+    /// ``State`` is only touched inside `guarded.sync`: a serial queue rather than a `Mutex`,
+    /// because ThreadSanitizer sees libdispatch's ordering but not the futex under `Mutex`, and
+    /// reported this state as racing between the worker and `stop()`.
+    private let guarded = DispatchQueue(label: "cassandra-backup-exporter.slow-work.state")
+    nonisolated(unsafe) private var unguardedState = State()
+
+    private func withState<R>(_ body: (inout State) -> R) -> R {
+        guarded.sync { body(&unguardedState) }
+    }
     /// Jobs accepted and not finished, at most, over all keys.
     public let limit: Int
     /// Jobs accepted and not finished, at most, per key.
@@ -45,7 +53,7 @@ public final class SlowWorkQueue: Sendable {
     /// is full, or the queue has stopped. When the queue stops before `job` runs, `cancel` is
     /// called instead.
     public func submit(key: String, _ job: @escaping @Sendable () -> Void, cancel: @escaping @Sendable () -> Void) -> Bool {
-        let (accepted, start) = state.withLock { state -> (Bool, Bool) in
+        let (accepted, start) = withState { state -> (Bool, Bool) in
             guard !state.stopped, state.count < limit, state.perKey[key, default: 0] < perKey else { return (false, false) }
             if state.waiting[key] == nil { state.turns.append(key) }
             state.waiting[key, default: []].append(Job(run: job, cancel: cancel))
@@ -68,7 +76,7 @@ public final class SlowWorkQueue: Sendable {
 
     /// A job of `key` returned.
     private func finished(_ key: String) {
-        state.withLock { state in
+        withState { state in
             state.count -= 1
             state.perKey[key, default: 1] -= 1
             if state.perKey[key] == 0 { state.perKey[key] = nil }
@@ -77,7 +85,7 @@ public final class SlowWorkQueue: Sendable {
 
     /// The next job, round-robin over the keys; `nil` (and the worker ends) when none waits.
     private func next() -> (String, Job)? {
-        state.withLock { state in
+        withState { state in
             guard !state.turns.isEmpty else {
                 state.running = false
                 return nil
@@ -96,7 +104,7 @@ public final class SlowWorkQueue: Sendable {
     /// Refuses new jobs, cancels those waiting, and waits until the one running (if any) returns.
     /// Not from a job.
     public func stop() {
-        let cancelled = state.withLock { state in
+        let cancelled = withState { state in
             state.stopped = true
             let jobs = state.turns.flatMap { state.waiting[$0] ?? [] }
             for key in state.turns { state.perKey[key, default: 0] -= state.waiting[key]?.count ?? 0 }
