@@ -72,8 +72,11 @@ struct SSTableGroups {
 
     /// Judges every SSTable of the directory at `now`. `readTOC` reads a TOC.txt of the
     /// directory by name (through ``TOCCache``); `directoryChanged` is the directory's last change.
-    /// Also returns when the last pending SSTable settles (`nil`: none is pending).
-    func judge(now: Double, settleSeconds: Double, directoryChanged: Double,
+    /// With `byDirectory` (a snapshot) only the directory's change counts: its SSTables are linked
+    /// when it is taken, and a link made or removed elsewhere later (a compaction, a shipping run)
+    /// sets their `st_ctime` without changing the snapshot. Also returns when the last pending
+    /// SSTable settles (`nil`: none is pending).
+    func judge(now: Double, settleSeconds: Double, directoryChanged: Double, byDirectory: Bool,
                readTOC: (String, FileStatus) -> SSTableComponents?) -> (check: SSTableCheck, settlesAt: Double?) {
         var check = SSTableCheck()
         var settlesAt: Double?
@@ -82,8 +85,9 @@ struct SSTableGroups {
             settlesAt = max(settlesAt ?? 0, change + settleSeconds)
         }
         for group in groups.values where group.present.known != 0 {  // a file of some other tool's: no SSTable
-            guard now - group.newestChange >= settleSeconds else {
-                pending(since: group.newestChange)
+            let changed = byDirectory ? directoryChanged : group.newestChange
+            guard now - changed >= settleSeconds else {
+                pending(since: changed)
                 continue
             }
             // Every component there is: nothing a TOC lists can be missing, and on a cold node each

@@ -304,7 +304,7 @@ struct TableScanner {
             }
         }
         let judged = sstables.judge(now: restorability.now, settleSeconds: restorability.settleSeconds,
-                                    directoryChanged: directoryChanged) { name, status in
+                                    directoryChanged: directoryChanged, byDirectory: !path.hasPrefix("backups")) { name, status in
             readTOC(name, status: status, in: directory)
         }
         findings.sstables.add(judged.check)

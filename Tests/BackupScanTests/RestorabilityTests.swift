@@ -177,6 +177,27 @@ import TestSupport
         #expect(report.tablesReused == 1, "judged: reused again")
     }
 
+    /// A compaction removing a live file sets the `st_ctime` of its copies in `backups/` and the
+    /// snapshot: `backups/`'s SSTable is pending again (its own links are what shipping changes),
+    /// the snapshot's is not (only the snapshot's directory tells whether it is still being made).
+    /// Before, every shipping run made every table's snapshots pending and then walked them all.
+    @Test func linksRemovedElsewhereLeaveASnapshotJudged() throws {
+        let temp = try TemporaryDirectory("settle-snapshot")
+        defer { temp.remove() }
+        let sstable = RealSSTable.all[0]
+        let node = RealNode(root: temp.path, sstables: [sstable])
+        try node.build()
+        let table = "\(temp.path)/\(node.table(0, in: "data"))"
+        let scanner = DataDirectoryScanner(dataDirectories: ["\(temp.path)/data"], settleSeconds: 0, sstableSettleSeconds: 1)
+        Thread.sleep(forTimeInterval: 1.1)
+        var measured = try scanner.scan().tables[0]
+        #expect(measured.backupSSTables.pending == 0 && measured.snapshots[0].sstables.pending == 0)
+        try FileManager.default.removeItem(atPath: "\(table)/\(sstable.file("Data.db", generation: 1))")
+        measured = try scanner.scan().tables[0]
+        #expect(measured.backupSSTables.pending == 1)
+        #expect(measured.snapshots[0].sstables.pending == 0 && measured.snapshots[0].sstables.complete == 3)
+    }
+
     /// An SSTable linked component by component, then deleted component by component, while
     /// scans run: pending while it moves, never incomplete.
     @Test func anSSTableBeingLinkedOrDeletedIsPendingNeverIncomplete() throws {
