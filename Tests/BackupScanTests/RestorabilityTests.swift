@@ -148,17 +148,23 @@ import TestSupport
         #expect(scanner.tocs.filesRead == tocInodes)
     }
 
+    /// A node of one table laid out from `sstable`, left to settle, and a scanner whose settle
+    /// time is 1 s: the table's path and the scanner.
+    private func settledTable(_ sstable: RealSSTable, in temp: TemporaryDirectory) throws -> (String, DataDirectoryScanner) {
+        let node = RealNode(root: temp.path, sstables: [sstable])
+        try node.build()
+        Thread.sleep(forTimeInterval: 1.1)
+        return ("\(temp.path)/\(node.table(0, in: "data"))",
+                DataDirectoryScanner(dataDirectories: ["\(temp.path)/data"], settleSeconds: 0, sstableSettleSeconds: 1))
+    }
+
     /// A flush makes `backups/`'s new SSTable pending; once it settles the next scan judges it by
     /// listing `backups/` again, not by walking the table (which doubled a busy node's CPU).
     @Test func aSettledFlushIsJudgedByListingBackupsAgain() throws {
         let temp = try TemporaryDirectory("settle-relist")
         defer { temp.remove() }
         let sstable = RealSSTable.all[0]
-        let node = RealNode(root: temp.path, sstables: [sstable])
-        try node.build()
-        let table = "\(temp.path)/\(node.table(0, in: "data"))"
-        let scanner = DataDirectoryScanner(dataDirectories: ["\(temp.path)/data"], settleSeconds: 0, sstableSettleSeconds: 1)
-        Thread.sleep(forTimeInterval: 1.1)
+        let (table, scanner) = try settledTable(sstable, in: temp)
         var report = try scanner.scan(reusing: nil)
         #expect(report.measurement.tables[0].backupSSTables.pending == 0)
         try sstable.write(in: table, generation: 9, with: FixtureBuilder(root: "/"))
@@ -185,11 +191,7 @@ import TestSupport
         let temp = try TemporaryDirectory("settle-snapshot")
         defer { temp.remove() }
         let sstable = RealSSTable.all[0]
-        let node = RealNode(root: temp.path, sstables: [sstable])
-        try node.build()
-        let table = "\(temp.path)/\(node.table(0, in: "data"))"
-        let scanner = DataDirectoryScanner(dataDirectories: ["\(temp.path)/data"], settleSeconds: 0, sstableSettleSeconds: 1)
-        Thread.sleep(forTimeInterval: 1.1)
+        let (table, scanner) = try settledTable(sstable, in: temp)
         var measured = try scanner.scan().tables[0]
         #expect(measured.backupSSTables.pending == 0 && measured.snapshots[0].sstables.pending == 0)
         try FileManager.default.removeItem(atPath: "\(table)/\(sstable.file("Data.db", generation: 1))")
