@@ -12,8 +12,6 @@ public struct SSTableComponents: Equatable, Sendable {
 
     /// The known components in the set, in the order of ``names``.
     public var knownNames: [String] { Self.names.indices.filter { known & (1 << UInt16($0)) != 0 }.map { Self.names[$0] } }
-    /// How many components outside ``names`` the set holds.
-    public var otherCount: Int { other.count }
 
     /// Every component name Cassandra 3.0 to 5.0 writes, by bit.
     public static let names = ["Data.db", "Index.db", "Summary.db", "Statistics.db", "CompressionInfo.db", "Filter.db", "Digest.crc32",
@@ -67,14 +65,6 @@ public struct SSTableComponents: Equatable, Sendable {
     }
 
     private static let nameBytes: [[UInt8]] = names.map { Array($0.utf8) }
-
-    /// Whether every component of `listed` is in this set.
-    func contains(_ listed: SSTableComponents) -> Bool {
-        listed.known & ~known == 0 && listed.other.allSatisfy { other.containsSorted($0) }
-    }
-
-    /// The known components of `listed` missing from this set.
-    func missingKnown(of listed: SSTableComponents) -> UInt16 { listed.known & ~known }
 
     /// The components TOC.txt lists, one name per line (Cassandra writes `Data.db`, `TOC.txt`,
     /// ...; blank lines and a trailing carriage return are ignored); `nil` when it is not text
