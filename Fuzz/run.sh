@@ -13,8 +13,14 @@ targets=("$@")
 
 # SwiftPM gives executables their own main; libFuzzer's driver is started from there
 # (Fuzz/Driver). lld links it; gold fails on the sanitizer runtime here.
-swift build -c release --scratch-path .build-fuzz --product cassandra-backup-fuzz \
-    -Xswiftc -sanitize=fuzzer -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld >/dev/null
+echo "fuzz: building the fuzz targets (.build-fuzz) ..."
+build_log=$(mktemp)
+if ! swift build -c release --scratch-path .build-fuzz --product cassandra-backup-fuzz \
+        -Xswiftc -sanitize=fuzzer -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld >"$build_log" 2>&1; then
+    tail -n 40 "$build_log"
+    exit 1
+fi
+rm -f "$build_log"
 binary=.build-fuzz/release/cassandra-backup-fuzz
 # Every target the binary has (FuzzTarget in Fuzz/Targets), unless some are named.
 [ ${#targets[@]} -gt 0 ] || mapfile -t targets < <("$binary" --list)

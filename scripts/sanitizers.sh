@@ -6,8 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 suites="BackupScanTests|ExpositionTests|ExporterCoreTests|MicroHTTPDTests|PasswordHashTests|YAMLTreeTests"
 for sanitizer in address thread; do
-    swift build --build-tests --sanitize=$sanitizer --scratch-path .build-$sanitizer >/dev/null
     log=$(mktemp)
+    echo "sanitizer $sanitizer: building (.build-$sanitizer) ..."
+    if ! swift build --build-tests --sanitize=$sanitizer --scratch-path .build-$sanitizer >"$log" 2>&1; then
+        tail -n 40 "$log"
+        exit 1
+    fi
+    echo "sanitizer $sanitizer: running the unit suites ..."
     set +e
     ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
     TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt:halt_on_error=0:exitcode=66" \

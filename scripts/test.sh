@@ -2,6 +2,11 @@
 # Installs what the tests need on a Debian machine, builds, and runs the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each step says what runs and when it started, so a long one is not taken for a hang.
+started=$SECONDS
+step() { printf '\n==> [%dm%02ds] %s\n' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "$*"; }
+
+step "installing the test dependencies that are missing (apt-get)"
 
 bash scripts/apt-install.sh --build jsonnet prometheus prometheus-alertmanager prometheus-node-exporter systemd curl gzip \
     util-linux openssl apache2-utils findutils coreutils python3 python3-venv \
@@ -10,13 +15,16 @@ bash scripts/apt-install.sh --build jsonnet prometheus prometheus-alertmanager p
 
 # Independent readers from PyPI: kubernetes-validate checks the Kubernetes manifests against the
 # bundled API schemas, PyYAML reads YAML files, prometheus_client parses OpenMetrics strictly.
+step "Python tools from PyPI in .build/python-tools"
 tools=.build/python-tools
 if [ ! -x "$tools/bin/kubernetes-validate" ] || ! "$tools/bin/python" -c "import prometheus_client, yaml" 2>/dev/null; then
     python3 -m venv "$tools"
     "$tools/bin/pip" install -q kubernetes-validate prometheus-client pyyaml
 fi
 
+step "building the exporter and its tests"
 swift build --build-tests
+step "the Swift Testing suites, serially (about 13 minutes; each test prints when it starts and ends)"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
@@ -36,10 +44,11 @@ if [ "$status" -ne 0 ]; then
     exit "$status"
 fi
 
-# The unit suites under AddressSanitizer and ThreadSanitizer.
+step "the unit suites under AddressSanitizer and ThreadSanitizer (about 5 minutes)"
 bash scripts/sanitizers.sh
 
-# libFuzzer over every parser of outside input, bounded (FUZZ_SECONDS per target).
+step "libFuzzer over every parser of outside input, ${FUZZ_SECONDS:-15} s per target"
 bash Fuzz/run.sh "${FUZZ_SECONDS:-15}"
+step "done"
 
 echo "swift-testing: $(( ${total:-0} - ${skipped:-0} )) passed, 0 failed, ${skipped:-0} skipped"

@@ -32,9 +32,12 @@ enum SnapshotRestore {
         }
     }
 
-    /// What keeps the parts of one table's snapshot from restoring.
+    /// What keeps the parts of one table's snapshot from restoring; nothing while a part's
+    /// SSTables are pending: the snapshot is still being taken (Cassandra links the SSTables
+    /// first and writes `manifest.json` and `schema.cql` after them).
     static func problems(of parts: [SnapshotMeasurement]) -> RestoreProblems {
         var problems = RestoreProblems()
+        guard !parts.contains(where: { $0.sstables.pending > 0 }) else { return problems }
         if parts.contains(where: { $0.sstables.unrebuildable > 0 }) { problems.insert(.incompleteSSTable) }
         if !parts.contains(where: \.restore.hasSchema) { problems.insert(.noSchema) }
         let manifests = parts.filter(\.restore.hasManifest)

@@ -14,7 +14,9 @@ public enum ExporterMetrics {
                                 lines: TableLineCache = TableLineCache()) -> ExpositionFamilies {
         var families = ExpositionFamilies(stable: [], volatile: [])
         if let measurement {
-            let tables = lines.lines(of: measurement.tables, detail: status.snapshotDetail, columns: tableColumns)
+            let selection = SnapshotDetailSelection(tables: measurement.tables, detail: status.snapshotDetail,
+                                                    maxSeries: status.snapshotDetailMaxSeries)
+            let tables = lines.lines(of: measurement.tables, detail: selection.detailed, columns: tableColumns)
             families.stable = lines.stableFamilies {
                 var chunks = Array(repeating: [String](), count: tableColumns.count)
                 for entry in tables.entries {
@@ -22,6 +24,9 @@ public enum ExporterMetrics {
                 }
                 return zip(tableColumns, chunks).map { MetricFamily(name: $0.name, help: $0.help, renderedLines: $1) }
                     + snapshotTagFamilies(measurement.tables)
+                    + [MetricFamily(name: "cassandra_backup_snapshot_detail_dropped_series",
+                                    help: "Per-(table, tag) series of user snapshots not emitted because --collector.snapshot-detail would pass --collector.snapshot-detail.max-series (0 within it, or with detail off).",
+                                    samples: [.init(Double(selection.droppedSeries))])]
             }
             families.stableGeneration = tables.generation
             families.volatile += filesystemFamilies(measurement.filesystems)
@@ -125,36 +130,44 @@ public enum ExporterMetrics {
         },
     ]
 
+    /// The per-(table, tag) series ``snapshotColumns`` and ``snapshotRestorabilityColumns`` give a
+    /// table's user snapshots in detail mode: what ``SnapshotDetailSelection`` budgets.
+    static func userSnapshotSeries(of table: TableMeasurement) -> Int {
+        table.snapshots.reduce(0) { sum, snapshot in
+            guard !snapshot.origin.isAutomatic else { return sum }
+            return sum + snapshotValues.count { $0.value(snapshot) != nil } + 1 + RestoreProblems.reasons.count
+        }
+    }
+
+    /// The values of ``snapshotColumns``: a line per snapshot where the value exists.
+    private static let snapshotValues: [(name: String, help: String, value: @Sendable (SnapshotMeasurement) -> Double?)] = [
+        ("cassandra_backup_snapshot_files", "Regular files in the snapshot.", { Double($0.usage.files) }),
+        ("cassandra_backup_snapshot_size_bytes", "Apparent size of the snapshot, each inode once.",
+         { Double($0.usage.sizeBytes) }),
+        ("cassandra_backup_snapshot_allocated_bytes", "Allocated bytes of the snapshot, each inode once.",
+         { Double($0.usage.allocatedBytes) }),
+        ("cassandra_backup_snapshot_exclusive_bytes",
+         "Allocated bytes of inodes whose every link is inside this snapshot: what clearing it would free.",
+         { Double($0.usage.exclusiveBytes) }),
+        ("cassandra_backup_snapshot_created_timestamp_seconds",
+         "created_at from manifest.json, else the snapshot directory's mtime.", { $0.createdAt }),
+        ("cassandra_backup_snapshot_expires_timestamp_seconds",
+         "expires_at from manifest.json (a snapshot taken with a TTL); absent without one.", { $0.expiresAt }),
+    ]
+
     /// Per (table, tag): every automatic snapshot, and user snapshots only with `detail`
     /// (`--collector.snapshot-detail`): tables times tags is what a retention multiplies.
-    private static let snapshotColumns: [TableColumn] = {
-        typealias Value = @Sendable (SnapshotMeasurement) -> Double?
-        let columns: [(name: String, help: String, value: Value)] = [
-            ("cassandra_backup_snapshot_files", "Regular files in the snapshot.", { Double($0.usage.files) }),
-            ("cassandra_backup_snapshot_size_bytes", "Apparent size of the snapshot, each inode once.",
-             { Double($0.usage.sizeBytes) }),
-            ("cassandra_backup_snapshot_allocated_bytes", "Allocated bytes of the snapshot, each inode once.",
-             { Double($0.usage.allocatedBytes) }),
-            ("cassandra_backup_snapshot_exclusive_bytes",
-             "Allocated bytes of inodes whose every link is inside this snapshot: what clearing it would free.",
-             { Double($0.usage.exclusiveBytes) }),
-            ("cassandra_backup_snapshot_created_timestamp_seconds",
-             "created_at from manifest.json, else the snapshot directory's mtime.", { $0.createdAt }),
-            ("cassandra_backup_snapshot_expires_timestamp_seconds",
-             "expires_at from manifest.json (a snapshot taken with a TTL); absent without one.", { $0.expiresAt }),
-        ]
-        return columns.map { column in
-            TableColumn(name: column.name,
-                        help: "\(column.help) User snapshots only with --collector.snapshot-detail. \(fromScan)") { table, labels, detail in
-                var lines: [String] = []
-                for snapshot in table.snapshots where detail || snapshot.origin.isAutomatic {
-                    guard let value = column.value(snapshot) else { continue }
-                    lines.append(TextFormat.line(column.name, labels: snapshotLabels(labels, snapshot), value: value))
-                }
-                return lines.sorted().joined()
+    private static let snapshotColumns: [TableColumn] = snapshotValues.map { column in
+        TableColumn(name: column.name,
+                    help: "\(column.help) User snapshots only with --collector.snapshot-detail. \(fromScan)") { table, labels, detail in
+            var lines: [String] = []
+            for snapshot in table.snapshots where detail || snapshot.origin.isAutomatic {
+                guard let value = column.value(snapshot) else { continue }
+                lines.append(TextFormat.line(column.name, labels: snapshotLabels(labels, snapshot), value: value))
             }
+            return lines.sorted().joined()
         }
-    }()
+    }
 
     /// Per table, all its snapshots together.
     private static let tableSnapshotColumns: [TableColumn] = {

@@ -20,6 +20,9 @@ public struct ExporterStatus: Sendable {
     public var collectorInterval: Double?
     /// Whether per-(table, tag) series are emitted for user snapshots too (`--collector.snapshot-detail`).
     public var snapshotDetail = false
+    /// The most per-(table, tag) series user snapshots may add with ``snapshotDetail``
+    /// (`--collector.snapshot-detail.max-series`); 0: no limit.
+    public var snapshotDetailMaxSeries = SnapshotDetailSelection.defaultMaxSeries
     /// Entries skipped since start, by reason.
     public var scanErrorsTotal = ScanErrorCounts()
     /// Whether incremental backup is enabled, per source; a source that was never read

@@ -54,18 +54,21 @@ public final class TableLineCache: Sendable {
     /// The tables' lines for `columns`, in exposition order: by label text, so that the chunks
     /// of a family joined in this order are its lines sorted (label texts of two tables differ
     /// before either ends: each ends in its 32-digit `table_id`).
-    func lines(of tables: [TableMeasurement], detail: Bool, columns: [TableColumn]) -> Lines {
+    /// `detail`: per table, whether its user snapshots get per-(table, tag) series (``SnapshotDetailSelection``).
+    func lines(of tables: [TableMeasurement], detail: [Bool], columns: [TableColumn]) -> Lines {
         let (previous, ordered, generation) = kept.withLock { ($0.byKey, $0.ordered, $0.generation) }
         // Every table kept: the same tables, so the same order (checked before anything is built).
         if tables.count == previous.count,
-           tables.allSatisfy({ table in previous[table.key].map { $0.snapshotDetail == detail && $0.measurement == table } == true }) {
+           zip(tables, detail).allSatisfy({ table, detail in
+               previous[table.key].map { $0.snapshotDetail == detail && $0.measurement == table } == true
+           }) {
             return Lines(entries: ordered, generation: generation)
         }
         var byKey: [TableKey: Entry] = [:]
         byKey.reserveCapacity(tables.count)
         var entries: [Entry] = []
         entries.reserveCapacity(tables.count)
-        for table in tables {
+        for (table, detail) in zip(tables, detail) {
             let entry: Entry
             if let old = previous[table.key], old.snapshotDetail == detail, old.measurement == table {
                 entry = old

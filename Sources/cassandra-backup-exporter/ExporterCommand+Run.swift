@@ -31,7 +31,8 @@ extension ExporterCommand {
                                                                    lowPriority: lowPriority, walkTimeout: walkTimeout.duration,
                                                                    sstableSettleSeconds: Double(sstableSettle.milliseconds) / 1000),
                                   configPath: settings.configPath, logger: logger, fullScanEvery: fullScanEvery)
-        let initial = CollectorState(build: .current, interval: once ? nil : interval.duration, snapshotDetail: snapshotDetail)
+        let initial = CollectorState(build: .current, interval: once ? nil : interval.duration, snapshotDetail: snapshotDetail,
+                                     snapshotDetailMaxSeries: snapshotDetailMaxSeries)
         // A broken web config at start-up stops the exporter with one line (also with --once).
         let webConfig = try webConfigFile.map { path throws(ConfigFileError) in try WebConfig.load(path: path) } ?? WebConfig()
         let probe = runtimeProbe()

@@ -45,10 +45,11 @@ struct ExporterCommand: AsyncParsableCommand {
             directory.
 
             Exit status: 0 after SIGTERM or SIGINT, or after a successful --once; SIGHUP is logged \
-            and ignored (the web config and cassandra.yaml are re-read without it); non-zero with \
-            one line on standard error for a bad flag, a missing data directory, a broken \
-            cassandra.yaml, an address that cannot be bound, or a failed --once scan. Full documentation: README.md, \
-            docs/metrics.md, docs/runbook.md.
+            and ignored (the web config and cassandra.yaml are re-read without it). 64 (EX_USAGE), \
+            with one line on standard error, for a bad flag or value, or a data directory that is \
+            missing or named twice; 1, with one line, for a broken cassandra.yaml or web config, \
+            an address that cannot be bound, or a --once run that cannot scan or write its file. Full documentation: \
+            README.md, docs/configuration.md, docs/metrics.md, docs/runbook.md.
             """,
         version: BuildInfo.current.versionLine
     )
@@ -61,7 +62,7 @@ struct ExporterCommand: AsyncParsableCommand {
             help: ArgumentHelp("cassandra.yaml. Default: $CASSANDRA_CONF/cassandra.yaml, else /etc/cassandra/cassandra.yaml when present.", valueName: "path"))
     var cassandraConfig: String?
 
-    @Option(name: .customLong("collector.interval"), help: ArgumentHelp("Time between scans (Prometheus duration).", valueName: "duration"))
+    @Option(name: .customLong("collector.interval"), help: ArgumentHelp("Time between scans (Prometheus duration).", valueName: "duration"), transform: PrometheusDuration.flagValue)
     var interval = PrometheusDuration(milliseconds: 60_000)
 
     @Option(name: .customLong("collector.parallelism"), help: ArgumentHelp("Table directories measured at once.", valueName: "n"))
@@ -80,16 +81,20 @@ struct ExporterCommand: AsyncParsableCommand {
     var fullScanEvery = 60
 
     @Option(name: .customLong("collector.walk-timeout"),
-            help: ArgumentHelp("A data directory's statvfs or listing, or a table's walk, whose calls into the filesystem stand still this long (a hung NFS or FUSE mount, a dying disk) is reported stuck (cassandra_backup_data_dir_stuck, cassandra_backup_table_stuck_seconds) and left to its thread; the scan goes on and publishes the rest, and the place is not walked again until the call returns. Its series keep their last values.", valueName: "duration"))
+            help: ArgumentHelp("A data directory's statvfs or listing, or a table's walk, whose calls into the filesystem stand still this long (a hung NFS or FUSE mount, a dying disk) is reported stuck (cassandra_backup_data_dir_stuck, cassandra_backup_table_stuck_seconds) and left to its thread; the scan goes on and publishes the rest, and the place is not walked again until the call returns. Its series keep their last values.", valueName: "duration"), transform: PrometheusDuration.flagValue)
     var walkTimeout = PrometheusDuration(milliseconds: Int64(DataDirectoryScanner.defaultWalkTimeout / .milliseconds(1)))
 
     @Option(name: .customLong("collector.sstable-settle"),
-            help: ArgumentHelp("An SSTable in backups/ or a snapshot whose components (or, when one is missing, its directory) changed less than this long ago is pending, not yet judged complete or incomplete: Cassandra links components one by one and shipping jobs delete them one by one.", valueName: "duration"))
+            help: ArgumentHelp("An SSTable in backups/ or a snapshot whose components (or, when one is missing, its directory) changed less than this long ago is pending, not yet judged complete or incomplete: Cassandra links components one by one and shipping jobs delete them one by one.", valueName: "duration"), transform: PrometheusDuration.flagValue)
     var sstableSettle = PrometheusDuration(milliseconds: Int64(SSTableSettle.defaultSeconds * 1000))
 
     @Flag(name: .customLong("collector.snapshot-detail"), inversion: .prefixedNo,
           help: "Also emit the per-(table, tag) snapshot series for user snapshots. Off by default: a retention of N daily snapshots of T tables makes N×T series per metric; the per-table totals and per-tag roll-ups answer the usual questions. Automatic snapshots (dropped, truncated, pre_scrub, upgrade, repair, diagnostic) always get them.")
     var snapshotDetail = false
+
+    @Option(name: .customLong("collector.snapshot-detail.max-series"),
+            help: ArgumentHelp("The most series --collector.snapshot-detail may add: tables in order, each with all its user snapshots, until the next would pass it; the rest are counted in cassandra_backup_snapshot_detail_dropped_series. The default fits the 128 MiB of the Kubernetes example at 1,000 tables x 20 snapshots. 0: no limit.", valueName: "n"))
+    var snapshotDetailMaxSeries = SnapshotDetailSelection.defaultMaxSeries
 
     @Flag(name: .customLong("collector.runtime"), inversion: .prefixedNo,
           help: "Read the running node's incremental-backup state (cassandra_backup_incremental_enabled{source=\"runtime\"}) through --jolokia.url, --nodetool.path or a nodetool on PATH. --no-collector.runtime runs no probe, where a JVM cannot start (MemoryDenyWriteExecute) or JMX is not reachable.")
@@ -104,16 +109,16 @@ struct ExporterCommand: AsyncParsableCommand {
     var nodetoolArguments = ""
 
     @Option(name: .customLong("collector.runtime.interval"),
-            help: ArgumentHelp("Time between runtime probes, nodetool or Jolokia (each nodetool run starts a JVM).", valueName: "duration"))
+            help: ArgumentHelp("Time between runtime probes, nodetool or Jolokia (each nodetool run starts a JVM).", valueName: "duration"), transform: PrometheusDuration.flagValue)
     var runtimeInterval = PrometheusDuration(milliseconds: 300_000)
 
     @Option(name: .customLong("collector.runtime.timeout"),
-            help: ArgumentHelp("Time a runtime probe, nodetool or Jolokia, may take; nodetool's whole process group is killed after it.", valueName: "duration"))
+            help: ArgumentHelp("Time a runtime probe, nodetool or Jolokia, may take; nodetool's whole process group is killed after it.", valueName: "duration"), transform: PrometheusDuration.flagValue)
     var runtimeTimeout = PrometheusDuration(milliseconds: 30_000)
 
     /// The names these had before they governed Jolokia too; kept for existing units and scripts.
-    @Option(name: .customLong("nodetool.interval"), help: .hidden) var legacyRuntimeInterval: PrometheusDuration?
-    @Option(name: .customLong("nodetool.timeout"), help: .hidden) var legacyRuntimeTimeout: PrometheusDuration?
+    @Option(name: .customLong("nodetool.interval"), help: .hidden, transform: PrometheusDuration.flagValue) var legacyRuntimeInterval: PrometheusDuration?
+    @Option(name: .customLong("nodetool.timeout"), help: .hidden, transform: PrometheusDuration.flagValue) var legacyRuntimeTimeout: PrometheusDuration?
 
     @Option(name: .customLong("jolokia.url"),
             help: ArgumentHelp("Jolokia agent base URL (e.g. http://127.0.0.1:8778/jolokia): read the runtime state over HTTP instead of running nodetool.", valueName: "url"))
@@ -151,7 +156,7 @@ struct ExporterCommand: AsyncParsableCommand {
     var maxRequests = 40
 
     @Option(name: .customLong("web.connection-timeout"),
-            help: ArgumentHelp("A connection idle this long is closed (also a client dribbling a request).", valueName: "duration"))
+            help: ArgumentHelp("A connection idle this long is closed (also a client dribbling a request).", valueName: "duration"), transform: PrometheusDuration.flagValue)
     var connectionTimeout = PrometheusDuration(milliseconds: 30_000)
 
     @Option(name: .customLong("web.telemetry-path"), help: ArgumentHelp("Path of the metrics.", valueName: "path"))
@@ -175,7 +180,8 @@ struct ExporterCommand: AsyncParsableCommand {
         // libmicrohttpd takes unsigned ints; past the kernel's own open-file ceiling (nr_open,
         // 1,048,576 by default) a value is a typo, never a wish.
         for (flag, value, least) in [("web.max-connections", maxConnections, 1), ("web.max-connections-per-address", maxConnectionsPerAddress, 0),
-                                     ("web.max-requests", maxRequests, 0)] where !(least...Self.largestCount).contains(value) {
+                                     ("web.max-requests", maxRequests, 0),
+                                     ("collector.snapshot-detail.max-series", snapshotDetailMaxSeries, 0)] where !(least...Self.largestCount).contains(value) {
             throw ValidationError("--\(flag) must be from \(least) to \(Self.largestCount)")
         }
         guard connectionTimeout.milliseconds >= 1000 else {

@@ -1,7 +1,6 @@
 import BackupScan
 import Foundation
 import NodeSimulator
-import Synchronization
 import Testing
 import TestSupport
 
@@ -43,7 +42,7 @@ import TestSupport
         let free = try DataDirectoryScanner(dataDirectories: [data], parallelism: 2).scan()
         // Paced, so that the threads live long enough to be looked at from outside.
         let scanner = DataDirectoryScanner(dataDirectories: [data], parallelism: 2, budget: IOBudget(callsPerSecond: Self.rate), lowPriority: true)
-        let result = Mutex<NodeMeasurement?>(nil)
+        let result = Locked<NodeMeasurement?>(nil)
         let scan = Thread { result.withLock { $0 = try? scanner.scan() } }
         let ownNice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
         scan.start()

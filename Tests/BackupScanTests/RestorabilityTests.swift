@@ -200,6 +200,24 @@ import TestSupport
         #expect(measured.snapshots[0].sstables.pending == 0 && measured.snapshots[0].sstables.complete == 3)
     }
 
+    /// A snapshot being taken (its SSTables linked, its manifest and schema not written yet) is not
+    /// judged until it settles: before, the fleet's alert test saw `no_manifest` for a snapshot
+    /// the simulator was taking.
+    @Test func aSnapshotBeingTakenIsNotJudgedUntilItSettles() throws {
+        let temp = try TemporaryDirectory("snapshot-taking")
+        defer { temp.remove() }
+        let sstable = RealSSTable.all[0]
+        let (table, scanner) = try settledTable(sstable, in: temp)
+        let snapshot = "\(table)/snapshots/being-taken"
+        try FileManager.default.createDirectory(atPath: snapshot, withIntermediateDirectories: true)
+        try sstable.link(from: table, into: snapshot, generation: 1, with: FixtureBuilder(root: "/"))
+        var taking = try #require(try scanner.scan().tables[0].snapshots.first { $0.tag == "being-taken" })
+        #expect(taking.sstables.pending > 0 && taking.problems.isEmpty, "\(taking.problems)")
+        Thread.sleep(forTimeInterval: 1.1)
+        taking = try #require(try scanner.scan().tables[0].snapshots.first { $0.tag == "being-taken" })
+        #expect(taking.sstables.pending == 0 && taking.problems == [.noManifest, .noSchema], "\(taking.problems)")
+    }
+
     /// An SSTable linked component by component, then deleted component by component, while
     /// scans run: pending while it moves, never incomplete.
     @Test func anSSTableBeingLinkedOrDeletedIsPendingNeverIncomplete() throws {

@@ -1,8 +1,8 @@
 @testable import BackupScan
 import Dispatch
 import Glibc
-import Synchronization
 import Testing
+import TestSupport
 
 /// The watching itself, with jobs that block on a semaphore the way a call into a hung mount
 /// blocks (SickDiskTests does it with a real FUSE filesystem).
@@ -10,7 +10,7 @@ import Testing
     @Test func aJobThatStandsStillIsLeftBehindAndTheOthersFinish() {
         let release = DispatchSemaphore(value: 0)
         let returned = DispatchSemaphore(value: 0)
-        let leftBehind = Mutex<[Int]>([])
+        let leftBehind = Locked<[Int]>([])
         let started = ContinuousClock.now
         let outcomes = WatchedJobs<Int>.run(
             count: 6, threads: 2, limit: .milliseconds(300), name: "test-walker", nice: nil,

@@ -139,6 +139,7 @@ import TestSupport
             "CassandraBackupIncompleteSSTables": "the simulator links and ships whole SSTables",
             "CassandraBackupSnapshotUnrestorable": "every simulated snapshot has its files, manifest and schema",
             "CassandraBackupSnapshotMissingOnNodes": "the stack has one node, which holds every tag",
+            "CassandraBackupSnapshotDetailOverBudget": "snapshot detail is off (the series is 0)",
         ]
         let rulesOutput = try Command.output("curl", ["-s", stack.prometheus.url + "/api/v1/rules"])
         let rulesData = try #require((try JSONSerialization.jsonObject(with: Data(rulesOutput.utf8)) as? [String: Any])?["data"] as? [String: Any])

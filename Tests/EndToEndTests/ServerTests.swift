@@ -28,7 +28,7 @@ import TestSupport
     }
 
     /// Most of what the shared build kept resident beyond the exporter's own needs was Foundation
-    /// with ICU and FoundationNetworking (README, "What it costs a node"): the running daemon maps
+    /// with ICU and FoundationNetworking (docs/cost.md): the running daemon maps
     /// FoundationEssentials and nothing more of Foundation. The kernel's map of the process says so.
     @Test func mapsNoFoundationBeyondEssentials() throws {
         let temp = try TemporaryDirectory("server")
@@ -185,6 +185,37 @@ import TestSupport
         _ = try exporter.waitForLine(timeout: 5) { $0.contains("SIGHUP ignored") }
         #expect(try Command.output("curl", ["-s", base + "/metrics"]).contains("cassandra_backup_scan_success 1"))
         #expect(exporter.stop(timeout: 5) == 0)
+    }
+
+    /// The exit statuses `--help` (and the man page made from it) names are the ones each failure
+    /// gives, with one line on standard error.
+    @Test func helpNamesTheRealExitStatuses() throws {
+        let temp = try TemporaryDirectory("status")
+        defer { temp.remove() }
+        let data = try smallTree(temp)
+        let help = try Command.output(Self.exporter, ["--help"]).replacingOccurrences(of: "\n", with: " ")
+            .split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+        #expect(help.contains("64 (EX_USAGE), with one line on standard error, for a bad flag or value, or a data directory that is missing or named twice;"), "\(help)")
+        #expect(help.contains("1, with one line, for a broken cassandra.yaml or web config, an address that cannot be bound, or a --once run that cannot scan or write its file."), "\(help)")
+        try "incremental_backups: 1\n".write(toFile: temp("cassandra.yaml"), atomically: true, encoding: .utf8)
+        try "basic_auth_users: [\n".write(toFile: temp("web.yml"), atomically: true, encoding: .utf8)
+        let (holder, _) = try startExporter(dataDirectory: data)
+        defer { holder.stop() }
+        let taken = try holder.listeningPort()
+        let cases: [(arguments: [String], status: Int32)] = [
+            (["--bogus"], 64), (["--collector.interval", "90"], 64), (["--cassandra.data-dir", temp("missing")], 64),
+            (["--cassandra.data-dir", data, "--cassandra.data-dir", data + "/"], 64),
+            (["--cassandra.data-dir", data, "--cassandra.config", temp("cassandra.yaml")], 1),
+            (["--cassandra.data-dir", data, "--web.config.file", temp("web.yml")], 1),
+            (["--cassandra.data-dir", data, "--web.listen-address", "127.0.0.1:\(taken)"], 1),
+            (["--once", "--cassandra.data-dir", data, "--output.file", temp("missing/out.prom")], 1),
+        ]
+        for (arguments, status) in cases {
+            let result = try Command.run(Self.exporter, arguments)
+            #expect(result.status == status && result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.status) \(result.stderr)")
+        }
+        let unit = try Command.run(Self.exporter, ["--collector.interval", "90", "--cassandra.data-dir", data])
+        #expect(unit.stderr.contains("a duration needs a unit, e.g. 90s"), "\(unit.stderr)")
     }
 
     /// Counts out of range stop start-up with one line: a `LISTEN_FDS` past what systemd passes

@@ -80,6 +80,45 @@ import TestSupport
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "\(lint.stdout)\(lint.stderr)")
     }
 
+    /// `--collector.snapshot-detail.max-series`: whole tables in order, each with all its user
+    /// snapshots, until the next would pass the budget; the rest are counted, and automatic
+    /// snapshots keep their series. A user snapshot's part has 10 series here (docs/metrics.md:
+    /// five values without an expiry, one incomplete count, four unrestorable reasons).
+    @Test func snapshotDetailStaysWithinItsSeriesBudget() throws {
+        let temp = try TemporaryDirectory("budget")
+        defer { temp.remove() }
+        let tree = FixtureBuilder(root: temp.path)
+        let ids = ["11111111111111111111111111111111", "22222222222222222222222222222222", "33333333333333333333333333333333"]
+        for id in ids {
+            let table = FixtureBuilder.table("ks", "t", id: id, in: "")
+            try tree.flushedSSTable(in: table, size: 4096)
+            for tag in ["daily-1", "daily-2", "truncated-1700000000000-t"] {
+                try tree.link("\(table)/snapshots/\(tag)/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
+            }
+        }
+        let measurement = try DataDirectoryScanner(dataDirectories: [temp.path]).scan()
+        var status = ExporterStatus(build: Self.build)
+        status.snapshotDetail = true
+        func render(budget: Int) -> [ExposedSample] {
+            status.snapshotDetailMaxSeries = budget
+            return parseExposition(TextFormat.render(ExporterMetrics.families(measurement: measurement, status: status).all))
+        }
+        func userSeries(_ samples: [ExposedSample]) -> [String: Int] {
+            samples.filter { $0.labels["origin"] == "user" && $0.labels["table_id"] != nil }
+                .reduce(into: [:]) { $0[$1.labels["table_id"]!, default: 0] += 1 }
+        }
+        for (budget, detailedTables) in [(0, 3), (60, 3), (59, 2), (40, 2), (39, 1), (20, 1), (19, 0)] {
+            let samples = render(budget: budget)
+            let expected = Dictionary(uniqueKeysWithValues: ids.prefix(detailedTables).map { ($0, 20) })
+            #expect(userSeries(samples) == expected, "budget \(budget)")
+            #expect(samples.value("cassandra_backup_snapshot_detail_dropped_series") == Double((3 - detailedTables) * 20), "budget \(budget)")
+            let automatic = samples.filter { $0.name == "cassandra_backup_snapshot_files" && $0.labels["origin"] == "truncated" }
+            #expect(automatic.count == 3, "automatic snapshots are outside the budget")
+        }
+        status.snapshotDetail = false
+        #expect(render(budget: 1).value("cassandra_backup_snapshot_detail_dropped_series") == 0)
+    }
+
     @Test func emptyBackupsHaveNoTimestampSeries() throws {
         let temp = try TemporaryDirectory("metrics")
         defer { temp.remove() }

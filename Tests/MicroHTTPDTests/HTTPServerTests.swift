@@ -1,6 +1,5 @@
 import Foundation
 import MicroHTTPD
-import Synchronization
 import Testing
 import TestSupport
 
@@ -74,7 +73,7 @@ import TestSupport
         }
         defer { server.stop() }
         let port = Int(server.port)
-        let answers = Mutex<[Int]>([])
+        let answers = Locked<[Int]>([])
         let waiting = (0..<2).map { _ in
             Thread { let status = HTTPConnection(port: port).get("/slow"); answers.withLock { $0.append(status) } }
         }
@@ -97,11 +96,11 @@ import TestSupport
             .slow(busy: ok) { gate.wait(); return ok }
         }
         let port = Int(server.port)
-        let answer = Mutex<Int?>(nil)
+        let answer = Locked<Int?>(nil)
         let client = Thread { let status = HTTPConnection(port: port).get("/"); answer.withLock { $0 = status } }
         client.start()
         Thread.sleep(forTimeInterval: 0.5)
-        let stopped = Mutex(false)
+        let stopped = Locked(false)
         let stopper = Thread { server.stop(); stopped.withLock { $0 = true } }
         stopper.start()
         Thread.sleep(forTimeInterval: 0.3)
@@ -158,7 +157,7 @@ import TestSupport
     /// libmicrohttpd's own messages reach the server's log, one line each, marked as start-up
     /// messages when the server could not start; none go to standard error on their own.
     @Test func libmicrohttpdMessagesGoToTheServersLog() {
-        let messages = Mutex<[(String, Bool)]>([])
+        let messages = Locked<[(String, Bool)]>([])
         let broken = HTTPServer.TLS(certificatePEM: "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n",
                                     keyPEM: "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n",
                                     clientCAPEM: nil, priorities: "NORMAL")

@@ -2,6 +2,7 @@ import Foundation
 import MicroHTTPD
 import Synchronization
 import Testing
+import TestSupport
 
 /// The slow-work queue serves clients in turn, bounds what each may queue, and cancels what waits
 /// when it stops.
@@ -11,7 +12,7 @@ import Testing
     @Test func clientsAreServedInTurn() {
         let queue = SlowWorkQueue(limit: 16, perKey: 2)
         let gate = DispatchSemaphore(value: 0)
-        let order = Mutex<[String]>([])
+        let order = Locked<[String]>([])
         func job(_ name: String) -> @Sendable () -> Void { { order.withLock { $0.append(name) } } }
         #expect(put(queue, key: "flood", { gate.wait(); order.withLock { $0.append("flood-0") } }, cancel: {}) == true)
         usleep(50_000)  // flood-0 is running, blocked on the gate

@@ -32,16 +32,16 @@ import TestSupport
     }
 
     /// The installed textfile service's command, run the way its unit runs it (root's user id
-    /// without capabilities, the cassandra group) against Debian's prometheus-node-exporter layout:
-    /// it writes `/var/lib/prometheus/node-exporter` (root:root 0755), where the exporter's own
-    /// user may not, and runs no nodetool although one is on PATH.
+    /// without capabilities, the cassandra group, `$TEXTFILE_ARGS` from the installed default
+    /// file, which names the data directory here) against Debian's prometheus-node-exporter
+    /// layout: it writes `/var/lib/prometheus/node-exporter` (root:root 0755), where the
+    /// exporter's own user may not, and runs no nodetool although one is on PATH.
     private func textfileServiceWritesDebiansTextfileDirectory() throws {
         let directory = "/var/lib/prometheus/node-exporter"
         let mode = try Command.output("stat", ["-c", "%U:%G %a", directory]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(mode == "root:root 755", "Debian's layout: \(mode)")
         let unit = try String(contentsOfFile: "/lib/systemd/system/\(Self.package)-textfile.service", encoding: .utf8)
-        let command = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") }).dropFirst("ExecStart=".count)
-            .replacingOccurrences(of: " $TEXTFILE_ARGS", with: "").split(separator: " ").map(String.init)
+        #expect(unit.contains("EnvironmentFile=-/etc/default/\(Self.package)\n"))
         let temp = try TemporaryDirectory("textfile-unit")
         defer { temp.remove() }
         chmod(temp.path, 0o755)
@@ -50,21 +50,34 @@ import TestSupport
         _ = try Command.run("chmod", ["-R", "o-rwx", temp("data")])
         _ = try Command.run("chgrp", ["-R", "cassandra", temp("data")])
         try StandInNodetool.write("touch \(temp("nodetool-ran"))\necho running", to: temp("bin/nodetool"))
+        // The operator's setting, in the installed file where its comments say to put it; expanded
+        // as systemd expands an unquoted $VARIABLE: split on whitespace.
+        let defaults = "/etc/default/\(Self.package)"
+        let original = try String(contentsOfFile: defaults, encoding: .utf8)
+        defer { try? original.write(toFile: defaults, atomically: false, encoding: .utf8) }
+        #expect(original.contains("\nTEXTFILE_ARGS=\"\"\n") && original.contains("\nARGS=\"\"\n"), "both variables, documented")
+        try original.replacingOccurrences(of: "\nTEXTFILE_ARGS=\"\"\n", with: "\nTEXTFILE_ARGS=\"--cassandra.data-dir \(temp("data"))\"\n")
+            .write(toFile: defaults, atomically: false, encoding: .utf8)
+        let textfileArgs = try Command.output("bash", ["-c", "set -a; . \(defaults); printf '%s\\n' $TEXTFILE_ARGS"])
+            .split(separator: "\n").map(String.init)
+        #expect(textfileArgs == ["--cassandra.data-dir", temp("data")], "\(textfileArgs)")
+        let command = try #require(unit.split(separator: "\n").first { $0.hasPrefix("ExecStart=") }).dropFirst("ExecStart=".count)
+            .split(separator: " ").flatMap { $0 == "$TEXTFILE_ARGS" ? textfileArgs : [String($0)] }
         let output = directory + "/cassandra_backup.prom"
         defer { try? FileManager.default.removeItem(atPath: output) }
         let arguments = ["--reuid=0", "--regid=0", "--groups=cassandra", "--bounding-set=-all", "--inh-caps=-all", "--"]
-            + command + ["--cassandra.data-dir", temp("data")]
+            + command
         let asUnit = try Command.run("setpriv", arguments, environment: ["PATH": temp("bin") + ":/usr/bin:/bin"])
         #expect(asUnit.status == 0, "\(asUnit.stderr)")
         #expect(try String(contentsOfFile: output, encoding: .utf8).contains("cassandra_backup_files{"))
         #expect(!FileManager.default.fileExists(atPath: temp("nodetool-ran")), "--no-collector.runtime runs no nodetool")
         // The exporter's own user, as the unit ran it before: refused by the directory's mode.
         let asUser = try Command.run("setpriv", ["--reuid=\(Self.package)", "--regid=\(Self.package)", "--groups=cassandra", "--"]
-                                     + command + ["--cassandra.data-dir", temp("data")])
+                                     + command)
         #expect(asUser.status != 0 && asUser.stderr.contains("Permission denied"), "\(asUser.stderr)")
     }
 
-    @Test(.enabled(if: runsAsRoot, "installs a package on this machine, which needs root"))
+    @Test(.enabled(if: mayChangeThisMachine, "installs and purges a package on this machine: root and TEST_CHANGES_MACHINE=1 (CI sets it)"))
     func lintianInstallUpgradePurge() throws {
         let first = try build(version: "\(try Repository.version)-1")
         let lintian = try Command.run("lintian", ["--fail-on", "error", first])

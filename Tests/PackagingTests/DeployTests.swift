@@ -59,7 +59,7 @@ import TestSupport
         try config.write(toFile: temp("prometheus.yml"), atomically: true, encoding: .utf8)
         let promtool = try Command.run("promtool", ["check", "config", temp("prometheus.yml")])
         #expect(promtool.status == 0, "\(promtool.stdout)\(promtool.stderr)")
-        #expect(promtool.stdout.contains("SUCCESS: 1 rule files found") && promtool.stdout.contains("SUCCESS: 32 rules found"),
+        #expect(promtool.stdout.contains("SUCCESS: 1 rule files found") && promtool.stdout.contains("SUCCESS: 33 rules found"),
                 "\(promtool.stdout)")
         let amtool = try Command.run("amtool", ["check-config", Repository.path("deploy/prometheus/alertmanager.yml")])
         #expect(amtool.status == 0, "\(amtool.stdout)\(amtool.stderr)")
@@ -70,9 +70,9 @@ import TestSupport
         #expect((targets as? [[String: Any]])?.first?["targets"] != nil)
     }
 
-    /// The PodMonitor's job, the mixin's default selector and the README's kube-prometheus example
+    /// The PodMonitor's job, the mixin's default selector and the kube-prometheus example of docs/alerts-and-dashboards.md
     /// agree, so following the docs selects what the PodMonitor scrapes; instance is the pod name.
-    @Test func podMonitorMixinAndReadmeAgreeOnTheJob() throws {
+    @Test func podMonitorMixinAndDocsAgreeOnTheJob() throws {
         let documents = try PythonTools.loadYAML(Repository.path("deploy/kubernetes/podmonitor.yaml"))
         let monitor = try #require(documents.first as? [String: Any])
         let endpoint = try #require(((monitor["spec"] as? [String: Any])?["podMetricsEndpoints"] as? [[String: Any]])?.first)
@@ -83,8 +83,8 @@ import TestSupport
         #expect((monitor["spec"] as? [String: Any])?["jobLabel"] == nil, "jobLabel would override the job relabelling")
         let config = try String(contentsOfFile: Repository.path("mixin/config.libsonnet"), encoding: .utf8)
         #expect(config.contains("selector: 'job=\"\(job)\"'"), "the mixin's default selector")
-        let readme = try String(contentsOfFile: Repository.path("README.md"), encoding: .utf8)
-        let selectors = readme.split(separator: "\n").filter { $0.contains("selector: '") }
+        let docs = try String(contentsOfFile: Repository.path("docs/alerts-and-dashboards.md"), encoding: .utf8)
+        let selectors = docs.split(separator: "\n").filter { $0.contains("selector: '") }
         #expect(!selectors.isEmpty && selectors.allSatisfy { $0.contains("job=\"\(job)\"") }, "\(selectors)")
     }
 
@@ -120,6 +120,6 @@ import TestSupport
         // JSON is YAML: promtool reads the groups as written by JSONSerialization.
         try JSONSerialization.data(withJSONObject: ["groups": groups], options: .withoutEscapingSlashes).write(to: URL(fileURLWithPath: temp("groups.yml")))
         let check = try Command.run("promtool", ["check", "rules", temp("groups.yml")])
-        #expect(check.status == 0 && check.stdout.contains("SUCCESS: 32 rules found"), "\(check.stdout)\(check.stderr)")
+        #expect(check.status == 0 && check.stdout.contains("SUCCESS: 33 rules found"), "\(check.stdout)\(check.stderr)")
     }
 }

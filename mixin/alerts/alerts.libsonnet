@@ -324,6 +324,21 @@
               force, so an edit (a new password, a rotated certificate) has not taken effect.
             |||,
           ),
+          // --collector.snapshot-detail passes its series budget: some tables' user snapshots
+          // have no per-(table, tag) series, where the operator who turned detail on expects them.
+          alert(
+            'CassandraBackupSnapshotDetailOverBudget',
+            'cassandra_backup_snapshot_detail_dropped_series{%s} > 0' % c.selector,
+            '1h',
+            'info',
+            'cassandra-backup-exporter on {{ $labels.instance }} leaves out {{ $value }} snapshot detail series.',
+            |||
+              --collector.snapshot-detail on {{ $labels.instance }} would emit more per-(table, tag) series than
+              --collector.snapshot-detail.max-series allows, so {{ $value }} series of the later tables' user snapshots
+              are not emitted. The per-table and per-tag snapshot series are complete. Raise the budget only with the
+              exporter's memory limit (about 1.7 kB per series), or clear old snapshots.
+            |||,
+          ),
         ],
       },
       {

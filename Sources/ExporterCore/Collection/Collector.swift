@@ -10,11 +10,14 @@ public struct CollectorState: Sendable {
     public var status: ExporterStatus
 
     /// - Parameter interval: the configured time between scans, exported for alerting.
-    /// - Parameter snapshotDetail: emit per-(table, tag) series for user snapshots too.
-    public init(build: BuildInfo, interval: Duration? = nil, snapshotDetail: Bool = false) {
+    /// - Parameter snapshotDetail: emit per-(table, tag) series for user snapshots too, at most
+    ///   `snapshotDetailMaxSeries` of them (0: no limit).
+    public init(build: BuildInfo, interval: Duration? = nil, snapshotDetail: Bool = false,
+                snapshotDetailMaxSeries: Int = SnapshotDetailSelection.defaultMaxSeries) {
         status = ExporterStatus(build: build)
         status.collectorInterval = interval?.seconds
         status.snapshotDetail = snapshotDetail
+        status.snapshotDetailMaxSeries = snapshotDetailMaxSeries
     }
 }
 

@@ -18,7 +18,7 @@ public struct Pages: Sendable {
     init(state: PublishedState, telemetryPath: String, headers: ResponseHeaders, demand: MetricsDemand, memory: RenderingMemory) {
         metrics = MetricsResponses(families: state.families(lines: memory.lines), headers: headers, demand: demand, memory: memory)
         landing = headers.response(200, contentType: "text/html; charset=utf-8",
-                                   text: LandingPage.html(state: state.merged, telemetryPath: telemetryPath))
+                                   text: LandingPage.html(state: state.merged, runtimeProbe: state.runtime != nil, telemetryPath: telemetryPath))
     }
 
     /// The metrics response for a format and encoding.

@@ -45,5 +45,7 @@ import TestSupport
         #expect(landing.body.contains("href=\"./metrics\""), "relative, so it works behind a path-prefixing proxy")
         #expect(landing.body.contains("Version \(BuildInfo.current.version)"))
         #expect(landing.body.contains("failing (serving the last good values)"))
+        #expect(landing.body.contains("A Prometheus exporter that measures Cassandra's incremental backups"), "says what it is")
+        #expect(landing.body.contains("running node: unknown (no runtime probe: "), "says why the runtime state is unknown")
     }
 }

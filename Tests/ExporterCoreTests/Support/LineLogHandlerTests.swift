@@ -1,12 +1,12 @@
 import ExporterCore
 import Foundation
 import Logging
-import Synchronization
 import Testing
+import TestSupport
 
 @Suite struct LineLogHandlerTests {
     final class Lines: Sendable {
-        let value = Mutex<[String]>([])
+        let value = Locked<[String]>([])
         func append(_ line: String) { value.withLock { $0.append(line) } }
     }
 
