@@ -50,6 +50,11 @@ struct ExporterCommand: AsyncParsableCommand {
             missing or named twice; 1, with one line, for a broken cassandra.yaml or web config, \
             an address that cannot be bound, or a --once run that cannot scan or write its file. Full documentation: \
             README.md, docs/configuration.md, docs/metrics.md, docs/runbook.md.
+
+            Packaged units read /etc/default/cassandra-backup-exporter: ARGS, the flags of \
+            cassandra-backup-exporter.service, and TEXTFILE_ARGS, the flags added to the --once run \
+            of cassandra-backup-exporter-textfile.service (its timer writes the file node_exporter's \
+            textfile collector reads), e.g. TEXTFILE_ARGS="--cassandra.data-dir /srv/cassandra/data".
             """,
         version: BuildInfo.current.versionLine
     )
