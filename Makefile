@@ -1,11 +1,15 @@
 # Shortcuts for the scripts the README names.
-.PHONY: demo test bench install mixin lint deb image
+.PHONY: demo test check bench install mixin lint deb image
 
 demo:
 	bash scripts/demo.sh
 
 test:
 	bash scripts/test.sh
+
+# Lint, build, the unit suites and the documentation's links: a few minutes, before a commit.
+check:
+	bash scripts/check.sh
 
 bench:
 	bash benchmarks/run.sh

@@ -4,7 +4,7 @@
 # bound. Any sanitizer report fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-suites="BackupScanTests|ExpositionTests|ExporterCoreTests|MicroHTTPDTests|PasswordHashTests|YAMLTreeTests"
+source scripts/unit-suites.sh
 for sanitizer in address thread; do
     log=$(mktemp)
     echo "sanitizer $sanitizer: building (.build-$sanitizer) ..."
@@ -17,7 +17,7 @@ for sanitizer in address thread; do
     ASAN_OPTIONS=detect_leaks=0:halt_on_error=1 \
     TSAN_OPTIONS="suppressions=$PWD/scripts/tsan-suppressions.txt:halt_on_error=0:exitcode=66" \
         timeout 600 .build-$sanitizer/debug/cassandra-backup-exporterPackageTests.xctest \
-        --testing-library swift-testing --filter "$suites" --skip ChurnSoakTests >"$log" 2>&1
+        --testing-library swift-testing --filter "$unit_suites" --skip ChurnSoakTests >"$log" 2>&1
     status=$?
     set -e
     reports=$(grep -c "ERROR: AddressSanitizer\|WARNING: ThreadSanitizer" "$log" || true)

@@ -18,8 +18,8 @@ public enum ExpositionFormat: Sendable, CaseIterable {
 /// Writes metric families in the Prometheus text exposition format (0.0.4) or in OpenMetrics 1.0.
 ///
 /// Written by hand rather than with swift-prometheus: its 2.x renderer neither escapes label
-/// values nor keeps a stable order nor speaks OpenMetrics, and the exporter builds each
-/// measurement fresh anyway, so a registry of long-lived metric objects would only add state.
+/// values nor keeps a stable order nor speaks OpenMetrics, and the exporter keeps rendered lines
+/// per table (``TableLineCache``) rather than metric objects, so a registry would only add state.
 /// Output is sorted by family name and then by the rendered label set, so it is stable from scan
 /// to scan. Both formats carry the same samples under the same names.
 public enum TextFormat {

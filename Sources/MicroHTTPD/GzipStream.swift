@@ -9,11 +9,19 @@ import Synchronization
 /// and the kept state (`deflateCopy`) continues the same stream, its running CRC and length
 /// included. Chosen over one gzip member per part, which is valid HTTP but which not every
 /// client reads past the first member. Costs about 256 KB for the kept state at level 1.
+///
+/// Written against zlib directly rather than through compress-nio, which would bring SwiftNIO
+/// into the build for two calls (`deflate` and `deflateCopy`).
 public final class GzipStream: Sendable {
+    /// The level used unless told otherwise: zlib's fastest (`Z_BEST_SPEED`). On the 1.16 MB
+    /// exposition of a 500-table node it took about 9 ms instead of about 22 ms at the default
+    /// level 6 (perf), for a body of 204 KB instead of 180 KB.
+    public static let defaultLevel: Int32 = 1
+
     private let kept = Mutex<KeptPrefix?>(nil)
     private let level: Int32
 
-    public init(level: Int32 = Gzip.defaultLevel) {
+    public init(level: Int32 = defaultLevel) {
         self.level = level
     }
 
