@@ -163,6 +163,7 @@ public struct DataDirectoryScanner: Sendable {
                 }
                 if let entry = result.cacheEntry { nextCache.entries[table.key] = entry }
             case .stuck, .skipped, .notRun:
+                // Rule 8 (ScanCache): last values kept, no cache entry.
                 if case .stuck = outcome { errors.record(.stuck) }
                 if case .notRun = outcome {
                     errors.record(.resources)
@@ -260,7 +261,7 @@ public struct DataDirectoryScanner: Sendable {
         where keyspace.mayBeDirectory && keyspace.name.text != "lost+found" {
             let keyspacePath = path + "/" + keyspace.name.text
             if let listing = listTables(of: keyspace, in: root, dataDirectory: path, known: cache?.keyspaces[keyspacePath],
-                                        into: &work, errors: &errors), !listing.stamp.changed(since: now - settleSeconds) {
+                                        into: &work, errors: &errors), !listing.stamp.changed(since: now - settleSeconds) {  // rule 6
                 listings[keyspacePath] = listing
             }
             progress.tick()
@@ -279,7 +280,7 @@ public struct DataDirectoryScanner: Sendable {
             budget?.spend()
             keyspace = try root.subdirectory(entry.name)
             stamp = try keyspace.stamp()
-            if let known, known.stamp == stamp {
+            if let known, known.stamp == stamp {  // rule 6 (ScanCache)
                 let shared = KeyspaceDirectory(dataDirectory: dataDirectory, name: entry.name, stamp: stamp)
                 work += known.tables.map { TableWork(keyspace: shared, name: $0.name, key: $0.key) }
                 return known
@@ -341,12 +342,12 @@ public struct DataDirectoryScanner: Sendable {
         let base = item.name.text
         if let cached = cache?.entries[item.key] {
             switch changes(of: cached, item: item, in: keyspace, progress: progress) {
-            case .none:
+            case .none:  // rule 1 (ScanCache)
                 let entry = cached.checksSnapshots
                     ? cacheEntry(cached.measurement, stamps: cached.stamps, backupLinks: cached.backupLinks, table: base,
                                  at: Date().timeIntervalSince1970, pending: cached.pending) : cached
                 return TableResult(table: cached.measurement, source: .reused, cacheEntry: entry)
-            case .backups:
+            case .backups:  // rule 4
                 if let links = cached.backupLinks,
                    let result = relistBackups(item, in: keyspace, cached: cached, links: links, restorability: restorability, progress: progress) {
                     return result
@@ -382,7 +383,7 @@ public struct DataDirectoryScanner: Sendable {
         let kept = cached.stamps.filter { path, _ in
             path != base && !Self.isBelow(path, backups) && !(listedSnapshots && Self.isBelow(path, base + "/snapshots"))
         }
-        // A shipping run is still removing files, or just did: `backups/` keeps its old stamps so
+        // Rule 4: a shipping run is still removing files, or just did: `backups/` keeps its old stamps so
         // that the next scan lists it again (cheaply) rather than trusting a stamp this fresh.
         let unsettled = { (stamp: DirectoryStamp) in isFresh(stamp, walkStarted: walkStarted) }
         let outside = fresh.filter { !Self.isBelow($0.path, backups) }
@@ -396,7 +397,7 @@ public struct DataDirectoryScanner: Sendable {
         return TableResult(table: table, source: .backupsListed, cacheEntry: entry)
     }
 
-    /// Only a clean walk of directories that have settled may be reused next time.
+    /// Rule 3 (ScanCache): only a clean walk of directories that have settled may be reused next time.
     private func reusable(_ scanner: TableScanner, since walkStarted: Double) -> Bool {
         scanner.errors.total == 0 && !scanner.stamps.contains { isFresh($0.stamp, walkStarted: walkStarted) }
     }
@@ -412,8 +413,8 @@ public struct DataDirectoryScanner: Sendable {
         stamps.map { (path: $0.path.isEmpty ? table : table + "/" + $0.path, stamp: $0.stamp) }
     }
 
-    /// What a later scan checks of a table (`table`: its directory's name): every directory
-    /// visited but those of finished snapshots (``settledSnapshotSeconds``) as of `instant`.
+    /// Rule 2 (ScanCache): what a later scan checks of a table (`table`: its directory's name):
+    /// every directory visited but those of finished snapshots (``settledSnapshotSeconds``) as of `instant`.
     private func cacheEntry(_ measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], backupLinks: BackupLinks?,
                             table: String, at instant: Double, pending: ScanCache.PendingSSTables) -> ScanCache.Entry {
         let snapshots = table + "/snapshots/"
@@ -426,8 +427,8 @@ public struct DataDirectoryScanner: Sendable {
     private enum Changes { case none, backups, more }
 
     private func changes(of cached: ScanCache.Entry, item: TableWork, in keyspace: Directory, progress: WalkProgress) -> Changes {
-        // Pending SSTables that have settled are looked at again to be judged: `backups/`'s by
-        // listing it, the snapshots' by a walk.
+        // Rule 5 (ScanCache): pending SSTables that have settled are looked at again to be
+        // judged: `backups/`'s by listing it, the snapshots' by a walk.
         let now = RestorabilityCheck.wallClock()
         if let settled = cached.pending.snapshots, now >= settled { return .more }
         let backups = item.name.text + "/backups"

@@ -1,17 +1,46 @@
 /// What the previous scan learned about each table, so unchanged tables are not walked again.
 ///
-/// A table is reused when every directory visited in its last walk (the table directory, its
-/// index directories, `backups/` and subdirectories, `snapshots/`, and each tag that was not yet
-/// a finished snapshot: see ``DataDirectoryScanner/settledSnapshotSeconds``) still has the same
-/// inode, mtime and ctime. Any file added, removed or renamed in those directories changes
-/// a mtime: flushes, compactions deleting inputs, shipping, snapshots taken or cleared, DROP.
-/// What it cannot see: a hard link to a backed-up file created or removed *outside* the table
-/// (changing a link count, hence exclusive bytes), files rewritten in place, and files added to
-/// or removed from a finished snapshot (Cassandra does none of these); the periodic full walk
-/// (`--collector.full-scan-every`) covers them.
+/// **When a table is reused** (the one statement of these rules; the code that applies one says
+/// "rule N", and the test named proves it):
+/// 1. A table is reused when every directory its last walk stamped still has the same inode,
+///    mtime and ctime (`DataDirectoryScanner.changes`). Any file added, removed or renamed there
+///    changes a mtime: flushes, compactions, shipping, snapshots taken or cleared, DROP.
+///    `IncrementalScanTests.nothingChangedReusesEveryTable`, `.flushLinkedIntoBackupsIsSeen`,
+///    `.compactionDeletingALiveFileIsSeen`, `.snapshotTakenAndClearedAreSeen`, `.droppedTableIsSeen`,
+///    `.indexFlushIsSeen`.
+/// 2. Stamped are the table directory, its index directories, `backups/` and below,
+///    `snapshots/`, and each tag that is not a finished snapshot; a snapshot directory unchanged
+///    for ``DataDirectoryScanner/settledSnapshotSeconds`` (60 s) is finished and no longer
+///    stamped (`DataDirectoryScanner.cacheEntry`). `IncrementalScanTests.aFinishedSnapshotIsTrustedUntilTheFullWalk`.
+/// 3. Only a walk without errors, of directories none of which changed within
+///    ``DataDirectoryScanner/settleSeconds`` (2 s: timestamps are as fine as the kernel's clock
+///    tick) before it started, is kept (`DataDirectoryScanner.reusable`).
+///    `IncrementalScanTests.recentChangesAreNotTrustedWithinTheSettleTime`.
+/// 4. A table of which only `backups/` changed has `backups/` listed again and keeps the rest
+///    (``BackupLinks``); a link there that the last walk did not see walks the table whole, and a
+///    `backups/` that changed within the 2 s keeps its old stamps, so the next scan lists it again
+///    (`DataDirectoryScanner.relistBackups`). `IncrementalScanTests.backupsClearedListsOnlyBackups`,
+///    `.backupsShippedInPartsAreSeen`, `.aFileCopiedIntoBackupsWalksTheTable`,
+///    `.aFreshShippingRunIsListedAgainUntilItSettles`,
+///    `.shippingBackupsOfSnapshottedFilesMakesThemExclusiveToTheSnapshots`.
+/// 5. Pending SSTables are looked at again once they settle (``PendingSSTables``,
+///    `--collector.sstable-settle`): `backups/`'s by listing it again, the snapshots' by a walk.
+///    `RestorabilityTests.aSettledFlushIsJudgedByListingBackupsAgain`.
+/// 6. A keyspace's list of tables is reused while its directory's stamp holds and is older than
+///    the 2 s (``KeyspaceListing``, `DataDirectoryScanner.listTables`).
+/// 7. Nothing is reused at start, on every `--collector.full-scan-every`-th scan, or after a
+///    failed scan (`Collector`). `FullWalkTests.everyNthScanWalksEverythingAndCatchesWhatStampsMiss`,
+///    `CollectorTests.failedScanKeepsTheLastGoodValues`.
+/// 8. A table whose walk is stuck or skipped keeps its last values and loses its entry, so it is
+///    walked when it answers again (`DataDirectoryScanner.scan`). `SickDiskTests.aHungTableIsReportedAndTheRestIsMeasured`.
+/// 9. What stamps cannot see, and rule 7's full walk covers: a hard link to a backed-up file made
+///    or removed outside the table (it changes a link count, hence exclusive bytes), files
+///    rewritten in place, and files added to or removed from a finished snapshot (Cassandra does
+///    none of these). `IncrementalScanTests.linkFromOutsideNeedsTheFullWalk`.
 ///
-/// A table of which only `backups/` changed (a shipping run) has `backups/` listed again and keeps
-/// the rest (see ``BackupLinks``), so a shipping run costs what it removed, not the node's size.
+/// "Settle" means one thing per name: ``DataDirectoryScanner/settleSeconds`` (a directory's
+/// stamp is trusted), ``DataDirectoryScanner/settledSnapshotSeconds`` (a snapshot is finished),
+/// ``SSTableSettle`` (an SSTable is judged complete or incomplete).
 public struct ScanCache: Sendable {
     /// A class, so that handing an entry from scan to scan is one reference count, not one per
     /// string and array inside (the copies showed as 14 % of an unchanged scan at 1,000 tables).

@@ -33,7 +33,7 @@ import TestSupport
         let demo = Process()
         demo.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         demo.arguments = demoCommand(port: port, in: temp)
-        FileManager.default.createFile(atPath: temp("demo.log"), contents: nil)
+        try #require(FileManager.default.createFile(atPath: temp("demo.log"), contents: nil))
         demo.standardOutput = FileHandle(forWritingAtPath: temp("demo.log"))
         demo.standardError = demo.standardOutput
         try demo.run()

@@ -55,6 +55,7 @@ public struct Collector: Sendable {
         var state = previous
         readConfig(into: &state.status)
 
+        // Rule 7 of ScanCache: no reuse at start, after a failed scan, or on every Nth scan.
         let fullWalk = memory.cache == nil || memory.scansSinceFullWalk + 1 >= fullScanEvery
         let start = ContinuousClock.now
         let result = Result { () throws(DataDirectoryScanner.Failure) in try scanner.scan(reusing: fullWalk ? nil : memory.cache, previous: state.measurement) }
