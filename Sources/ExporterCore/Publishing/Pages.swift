@@ -54,7 +54,19 @@ final class MetricsDemand: Sendable {
 }
 
 /// What one set of pages leaves for the next, so that an unchanged part is neither rendered nor
-/// compressed again: the tables' lines, and per format the gzip state after the stable part.
+/// compressed again. The one statement of the layers, each keyed so that a hit is the same bytes
+/// a fresh render would give (`TableLineCacheTests`, `PagesTests.theFourVariantsCarryTheSameSamples`):
+/// 1. Per table, its lines (``TableLineCache``), keyed by the table's measurement and whether its
+///    user snapshots get detail: equal measurements render equal lines.
+/// 2. The families drawn from the tables (and the per-tag sums), kept while layer 1 kept every
+///    table (`TableLineCache.stableFamilies`), under a generation that changes with any table.
+/// 3. Per format, the stable part's text (below), keyed by that generation.
+/// 4. Per format, the deflate state after the stable part (``GzipStream``), keyed by the text
+///    itself: only the per-scan part (timings, headroom, process) is compressed again.
+/// 5. Per collection, each variant's response (`MetricsResponses`), made once; only the variants
+///    scrapes asked for within ``MetricsDemand/memory`` (5 minutes) are made ahead.
+/// The per-scan families come last in an exposition (`ExpositionFamilies`), which is what lets
+/// layers 2-4 keep the part before them.
 final class RenderingMemory: Sendable {
     let lines = TableLineCache()
     private let gzip = Dictionary(uniqueKeysWithValues: ExpositionFormat.allCases.map { ($0, GzipStream()) })
