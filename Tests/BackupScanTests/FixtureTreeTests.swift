@@ -93,11 +93,8 @@ import TestSupport
     /// Checks one table's measurement against `find` over its directories.
     static func expectMatchesOracle(_ table: TableMeasurement, directory: String,
                                     sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let backups = try FileOracle(directory + "/backups")
-        var live = try FileOracle(directory, depth1: true)
-        for index in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where index.hasPrefix(".") {
-            live = live + (try FileOracle("\(directory)/\(index)", depth1: true))
-        }
+        let oracle = try TableOracle(directory)
+        let backups = oracle.backups, live = oracle.live
         let usage = table.backups
         #expect(usage.files == backups.count, "files", sourceLocation: sourceLocation)
         #expect(usage.sstables == backups.dataFiles, "sstables", sourceLocation: sourceLocation)
@@ -109,8 +106,7 @@ import TestSupport
         #expect(usage.newestModified == backups.newest, "newest", sourceLocation: sourceLocation)
         #expect(table.liveSSTables == live.dataFiles, "live sstables", sourceLocation: sourceLocation)
         #expect(table.liveAllocatedBytes == live.allocatedBytes, "live allocated", sourceLocation: sourceLocation)
-        let tags = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/snapshots")) ?? []).sorted()
-        #expect(table.snapshots.map(\.tag) == tags, "snapshot tags", sourceLocation: sourceLocation)
+        #expect(table.snapshots.map(\.tag) == oracle.tags, "snapshot tags", sourceLocation: sourceLocation)
         for snapshot in table.snapshots {
             let oracle = try FileOracle("\(directory)/snapshots/\(snapshot.tag)")
             #expect(snapshot.usage.files == oracle.count, "snapshot files", sourceLocation: sourceLocation)

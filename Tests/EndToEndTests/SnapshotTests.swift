@@ -123,8 +123,8 @@ import TestSupport
             for directory in listing.split(separator: "\n").map(String.init) {
                 let name = directory.split(separator: "/").last!
                 let labels = ["data_dir": dataDirectory, "table": String(name.dropLast(33)), "table_id": String(name.suffix(32))]
-                let tags = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/snapshots")) ?? []
-                let union = try FileOracle(directory + "/snapshots")
+                let table = try TableOracle(directory)
+                let tags = table.tags, union = table.allSnapshots
                 #expect(samples.value("cassandra_backup_table_snapshots", labels) == Double(tags.count))
                 #expect(samples.value("cassandra_backup_table_snapshots_allocated_bytes", labels) == Double(union.allocatedBytes))
                 let unionExclusive = try union.exclusiveBytes()
@@ -137,7 +137,8 @@ import TestSupport
     }
 
     /// 200 tables × 30 daily user snapshots: the default stays under 4,000 series and 1 MB; the
-    /// detail flag restores all 6,000 (table, tag) pairs.
+    /// detail flag restores all 6,000 (table, tag) pairs without a budget, and with the default
+    /// budget (20,000 series, 10 per pair: 300 per table) the first 66 tables' pairs, the rest counted.
     @Test func aRetentionStaysAffordableByDefault() throws {
         let temp = try TemporaryDirectory("retention")
         defer { temp.remove() }
@@ -146,12 +147,15 @@ import TestSupport
         for day in 0..<30 { try node.snapshot(tag: "daily-2025-01-\(String(format: "%02d", day + 1))", style: .cassandra4()) }
         let arguments = ["--once", "--cassandra.data-dir", temp("data")]
         let plain = try Command.run(Self.exporter, arguments)
-        let detail = try Command.run(Self.exporter, arguments + ["--collector.snapshot-detail"])
+        let detail = try Command.run(Self.exporter, arguments + ["--collector.snapshot-detail", "--collector.snapshot-detail.max-series", "0"])
+        let budgeted = parseExposition(try Command.output(Self.exporter, arguments + ["--collector.snapshot-detail"]))
         let plainSamples = parseExposition(plain.stdout), detailSamples = parseExposition(detail.stdout)
         print("retention 200×30: default \(plainSamples.count) series, \(plain.stdout.utf8.count) bytes; detail \(detailSamples.count) series, \(detail.stdout.utf8.count) bytes")
         #expect(plainSamples.count < 4_000 && plain.stdout.utf8.count < 1_000_000)
         let pairs = Set(detailSamples.filter { $0.name == "cassandra_backup_snapshot_files" }.map { "\($0.labels["table_id"]!)/\($0.labels["snapshot"]!)" })
         #expect(pairs.count == 6_000)
+        #expect(budgeted.filter { $0.name == "cassandra_backup_snapshot_files" }.count == 66 * 30)
+        #expect(budgeted.value("cassandra_backup_snapshot_detail_dropped_series") == Double((200 - 66) * 30 * 10))
         #expect(!plainSamples.contains { $0.name == "cassandra_backup_snapshot_files" })
         #expect(plainSamples.filter { $0.name == "cassandra_backup_snapshot_tag_exclusive_bytes" }.count == 30)
     }

@@ -19,11 +19,8 @@ public enum ExpositionOracle {
                 let name = parts[parts.count - 1]
                 let labels = ["data_dir": shown(dataDirectory), "keyspace": String(parts[parts.count - 2]),
                               "table": String(name.dropLast(33)), "table_id": String(name.suffix(32))]
-                let backups = try FileOracle(directory + "/backups")
-                var live = try FileOracle(directory, depth1: true)
-                for index in try FileManager.default.contentsOfDirectory(atPath: directory) where index.hasPrefix(".") {
-                    live = live + (try FileOracle("\(directory)/\(index)", depth1: true))
-                }
+                let table = try TableOracle(directory)
+                let backups = table.backups, live = table.live
                 let expected: [(String, Double?)] = [
                     ("cassandra_backup_files", Double(backups.count)),
                     ("cassandra_backup_sstables", Double(backups.dataFiles)),
@@ -48,8 +45,7 @@ public enum ExpositionOracle {
                 let exclusive = try backups.exclusiveBytes()
                 sawExclusive = sawExclusive || exclusive > 0
                 sawCompacted = sawCompacted || backups.allocatedBytes(notIn: live) > exclusive
-                let tags = (try? FileManager.default.contentsOfDirectory(atPath: directory + "/snapshots")) ?? []
-                let allSnapshots = try FileOracle(directory + "/snapshots")
+                let tags = table.tags, allSnapshots = table.allSnapshots
                 #expect(samples.value("cassandra_backup_table_snapshots", labels) == Double(tags.count))
                 #expect(samples.value("cassandra_backup_table_snapshots_allocated_bytes", labels) == Double(allSnapshots.allocatedBytes))
                 #expect(samples.value("cassandra_backup_table_snapshots_exclusive_bytes", labels) == Double(try allSnapshots.exclusiveBytes()))

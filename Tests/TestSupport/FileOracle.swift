@@ -93,3 +93,26 @@ public enum DiskUsage {
         return total - directoryBytes
     }
 }
+
+/// One table directory as `find` sees it: the one home of which files count as the table's
+/// backups, live files and snapshots, for every test that checks a table against the oracle.
+public struct TableOracle {
+    /// Regular files under `backups/`, recursively.
+    public let backups: FileOracle
+    /// The live files: directly in the table directory and in each `.<index>` directory.
+    public let live: FileOracle
+    /// Every snapshot's files together, and the tags.
+    public let allSnapshots: FileOracle
+    public let tags: [String]
+
+    public init(_ directory: String) throws {
+        backups = try FileOracle(directory + "/backups")
+        var live = try FileOracle(directory, depth1: true)
+        for index in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where index.hasPrefix(".") {
+            live = live + (try FileOracle("\(directory)/\(index)", depth1: true))
+        }
+        self.live = live
+        allSnapshots = try FileOracle(directory + "/snapshots")
+        tags = ((try? FileManager.default.contentsOfDirectory(atPath: directory + "/snapshots")) ?? []).sorted()
+    }
+}
