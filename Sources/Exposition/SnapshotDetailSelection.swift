@@ -1,7 +1,7 @@
 import BackupScan
 
 /// Which tables' user snapshots get per-(table, tag) series under `--collector.snapshot-detail`,
-/// within its series budget (`--collector.snapshot-detail.max-series`, 0: none).
+/// within its series budget (`--collector.snapshot-detail.max-series`; 0: no limit).
 ///
 /// Tables are taken in the measurement's order, each with all of its user snapshots (a table's
 /// snapshots are never shown in part), until the next one's series would pass the budget; the
