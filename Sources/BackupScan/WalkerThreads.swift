@@ -44,8 +44,10 @@ enum WalkerThreads {
 
     private static let startWalker: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { context in
         let start = Unmanaged<Start>.fromOpaque(context!).takeRetainedValue()
-        _ = CLowPriority_nameCurrentThread(start.name)
+        // Lowered before it is named: whoever finds a thread by its name (ps -L, a test) finds it
+        // already at its priority.
         if let nice = start.nice { _ = CLowPriority_lowerCurrentThread(nice) }
+        _ = CLowPriority_nameCurrentThread(start.name)
         start.body()
         return nil
     }
