@@ -9,13 +9,15 @@
 #                at --collector.interval 15s (both at once, each on its own copy and churn)
 #   cardinality  1,000 tables with 20 snapshots each (and 250, to see how cost grows)
 #   shipping     the scans after a shipping run of 500 and 5,000 files, on the 100k and 1M trees
+#   scale        250k / 1M / 4M entries and 500 / 1,000 / 5,000 tables: walk against du -sb (warm
+#                and cold), memory, first metrics, unchanged scan, busy node ($BENCH_SCALE_BUSY_SECONDS)
 # Every figure with a target is repeated at the end with its target and whether it was met.
 # Trees are generated once (fixed seed) under $BENCH_DIR (default /var/tmp/cassandra-backup-bench);
 # the 1M tree takes ~2 minutes and ~1.5 GB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sections=("$@")
-[ $# -gt 0 ] || sections=(100k 1m retention cold steady cardinality shipping)
+[ $# -gt 0 ] || sections=(100k 1m retention cold steady cardinality shipping scale)
 bench_dir=${BENCH_DIR:-/var/tmp/cassandra-backup-bench}
 steady_seconds=${BENCH_STEADY_SECONDS:-1800}
 
@@ -30,6 +32,7 @@ for section in "${sections[@]}"; do
         steady) steady ;;
         cardinality) cardinality ;;
         shipping) shipping ;;
+        scale) scale ;;
         *) echo "unknown section $section" >&2; exit 2 ;;
     esac
 done

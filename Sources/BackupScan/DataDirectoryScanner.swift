@@ -16,13 +16,13 @@ public struct DataDirectoryScanner: Sendable {
     /// A table whose directories changed less than this long before its walk is walked again
     /// next time: within the filesystem's timestamp granularity (a few milliseconds on Linux) a
     /// second change may leave the mtime as it was.
-    public let settleSeconds: Double
+    public let stampTrustSeconds: Double
     /// A snapshot directory (`snapshots/<tag>/` and below) unchanged this long is a finished
     /// snapshot: Cassandra links a snapshot's files and writes its manifest within seconds and
     /// never changes it afterwards, so later scans do not stamp it again (it is walked again when
     /// `snapshots/` or the table changes, and by the periodic full walk). On a node with 20
     /// snapshots per table that is 20 of every 23 stamps.
-    public let settledSnapshotSeconds: Double
+    public let finishedSnapshotSeconds: Double
     /// Paces directory reads and `fstatat` calls (`--collector.max-stat-rate`); `nil`: unpaced.
     public let budget: IOBudget?
     /// Whether tables are walked on threads of their own at nice 10 with idle-class I/O, so a
@@ -38,13 +38,13 @@ public struct DataDirectoryScanner: Sendable {
     /// The TOC.txt files read so far, by inode.
     public let tocs: TOCCache
 
-    public init(dataDirectories: [String], parallelism: Int = 1, settleSeconds: Double = 2, settledSnapshotSeconds: Double = 60,
+    public init(dataDirectories: [String], parallelism: Int = 1, stampTrustSeconds: Double = 2, finishedSnapshotSeconds: Double = 60,
                 budget: IOBudget? = nil, lowPriority: Bool = false, walkTimeout: Duration = defaultWalkTimeout,
                 sstableSettleSeconds: Double = SSTableSettle.defaultSeconds) {
         self.dataDirectories = dataDirectories
         self.parallelism = max(1, parallelism)
-        self.settleSeconds = settleSeconds
-        self.settledSnapshotSeconds = settledSnapshotSeconds
+        self.stampTrustSeconds = stampTrustSeconds
+        self.finishedSnapshotSeconds = finishedSnapshotSeconds
         self.budget = budget
         self.lowPriority = lowPriority
         self.walkTimeout = walkTimeout
@@ -261,7 +261,7 @@ public struct DataDirectoryScanner: Sendable {
         where keyspace.mayBeDirectory && keyspace.name.text != "lost+found" {
             let keyspacePath = path + "/" + keyspace.name.text
             if let listing = listTables(of: keyspace, in: root, dataDirectory: path, known: cache?.keyspaces[keyspacePath],
-                                        into: &work, errors: &errors), !listing.stamp.changed(since: now - settleSeconds) {  // rule 6
+                                        into: &work, errors: &errors), !listing.stamp.changed(since: now - stampTrustSeconds) {  // rule 6
                 listings[keyspacePath] = listing
             }
             progress.tick()
@@ -385,26 +385,26 @@ public struct DataDirectoryScanner: Sendable {
         }
         // Rule 4: a shipping run is still removing files, or just did: `backups/` keeps its old stamps so
         // that the next scan lists it again (cheaply) rather than trusting a stamp this fresh.
-        let unsettled = { (stamp: DirectoryStamp) in isFresh(stamp, walkStarted: walkStarted) }
+        let tooFresh = { (stamp: DirectoryStamp) in isFresh(stamp, walkStarted: walkStarted) }
         let outside = fresh.filter { !Self.isBelow($0.path, backups) }
         let inside = fresh.filter { Self.isBelow($0.path, backups) }
-        let backupStamps = inside.contains { unsettled($0.stamp) } ? cached.stamps.filter { Self.isBelow($0.path, backups) } : inside
+        let backupStamps = inside.contains { tooFresh($0.stamp) } ? cached.stamps.filter { Self.isBelow($0.path, backups) } : inside
         // The snapshots' pending SSTables are the cached walk's; `backups/`'s are this listing's.
         let pending = ScanCache.PendingSSTables(backups: scanner.pending.backups, snapshots: cached.pending.snapshots)
-        let entry = scanner.errors.total == 0 && !outside.contains { unsettled($0.stamp) }
+        let entry = scanner.errors.total == 0 && !outside.contains { tooFresh($0.stamp) }
             ? cacheEntry(table, stamps: outside + kept + backupStamps, backupLinks: remaining, table: base, at: walkStarted,
                          pending: pending) : nil
         return TableResult(table: table, source: .backupsListed, cacheEntry: entry)
     }
 
-    /// Rule 3 (ScanCache): only a clean walk of directories that have settled may be reused next time.
+    /// Rule 3 (ScanCache): only a clean walk of directories whose stamps can be trusted may be reused next time.
     private func reusable(_ scanner: TableScanner, since walkStarted: Double) -> Bool {
         scanner.errors.total == 0 && !scanner.stamps.contains { isFresh($0.stamp, walkStarted: walkStarted) }
     }
 
-    /// Whether a directory changed within ``settleSeconds`` before a walk that started at `walkStarted`.
+    /// Whether a directory changed within ``stampTrustSeconds`` before a walk that started at `walkStarted`.
     private func isFresh(_ stamp: DirectoryStamp, walkStarted: Double) -> Bool {
-        stamp.changed(since: walkStarted - settleSeconds)
+        stamp.changed(since: walkStarted - stampTrustSeconds)
     }
 
     /// A table walk's stamps (paths from the table directory, `""` for itself) with paths from
@@ -414,11 +414,11 @@ public struct DataDirectoryScanner: Sendable {
     }
 
     /// Rule 2 (ScanCache): what a later scan checks of a table (`table`: its directory's name):
-    /// every directory visited but those of finished snapshots (``settledSnapshotSeconds``) as of `instant`.
+    /// every directory visited but those of finished snapshots (``finishedSnapshotSeconds``) as of `instant`.
     private func cacheEntry(_ measurement: TableMeasurement, stamps: [(path: String, stamp: DirectoryStamp)], backupLinks: BackupLinks?,
                             table: String, at instant: Double, pending: ScanCache.PendingSSTables) -> ScanCache.Entry {
         let snapshots = table + "/snapshots/"
-        let checked = stamps.filter { path, stamp in !path.hasPrefix(snapshots) || stamp.changed(since: instant - settledSnapshotSeconds) }
+        let checked = stamps.filter { path, stamp in !path.hasPrefix(snapshots) || stamp.changed(since: instant - finishedSnapshotSeconds) }
         return ScanCache.Entry(measurement: measurement, stamps: checked, checksSnapshots: checked.contains { $0.path.hasPrefix(snapshots) },
                                backupLinks: backupLinks, pending: pending)
     }

@@ -10,10 +10,10 @@
 ///    `.indexFlushIsSeen`.
 /// 2. Stamped are the table directory, its index directories, `backups/` and below,
 ///    `snapshots/`, and each tag that is not a finished snapshot; a snapshot directory unchanged
-///    for ``DataDirectoryScanner/settledSnapshotSeconds`` (60 s) is finished and no longer
+///    for ``DataDirectoryScanner/finishedSnapshotSeconds`` (60 s) is finished and no longer
 ///    stamped (`DataDirectoryScanner.cacheEntry`). `IncrementalScanTests.aFinishedSnapshotIsTrustedUntilTheFullWalk`.
 /// 3. Only a walk without errors, of directories none of which changed within
-///    ``DataDirectoryScanner/settleSeconds`` (2 s: timestamps are as fine as the kernel's clock
+///    ``DataDirectoryScanner/stampTrustSeconds`` (2 s: timestamps are as fine as the kernel's clock
 ///    tick) before it started, is kept (`DataDirectoryScanner.reusable`).
 ///    `IncrementalScanTests.recentChangesAreNotTrustedWithinTheSettleTime`.
 /// 4. A table of which only `backups/` changed has `backups/` listed again and keeps the rest
@@ -38,9 +38,10 @@
 ///    rewritten in place, and files added to or removed from a finished snapshot (Cassandra does
 ///    none of these). `IncrementalScanTests.linkFromOutsideNeedsTheFullWalk`.
 ///
-/// "Settle" means one thing per name: ``DataDirectoryScanner/settleSeconds`` (a directory's
-/// stamp is trusted), ``DataDirectoryScanner/settledSnapshotSeconds`` (a snapshot is finished),
-/// ``SSTableSettle`` (an SSTable is judged complete or incomplete).
+/// Three waits, one name each: ``DataDirectoryScanner/stampTrustSeconds`` (a directory's stamp
+/// is trusted), ``DataDirectoryScanner/finishedSnapshotSeconds`` (a snapshot is finished),
+/// ``SSTableSettle`` (an SSTable has settled and is judged complete or incomplete: the only
+/// "settle", as in `--collector.sstable-settle`).
 public struct ScanCache: Sendable {
     /// A class, so that handing an entry from scan to scan is one reference count, not one per
     /// string and array inside (the copies showed as 14 % of an unchanged scan at 1,000 tables).
@@ -49,7 +50,7 @@ public struct ScanCache: Sendable {
         /// The directories to check, by path from the keyspace directory.
         let stamps: [(path: String, stamp: DirectoryStamp)]
         /// Whether some of ``stamps`` are of a snapshot that may yet turn finished, and so be
-        /// dropped from the checks (``DataDirectoryScanner/settledSnapshotSeconds``).
+        /// dropped from the checks (``DataDirectoryScanner/finishedSnapshotSeconds``).
         let checksSnapshots: Bool
         /// What a scan needs to list only `backups/` when nothing else of the table changed.
         let backupLinks: BackupLinks?

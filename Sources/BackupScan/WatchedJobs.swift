@@ -50,8 +50,8 @@ final class WatchedJobs<Value>: @unchecked Sendable {  // each job's value is wr
 
     private let jobs: [Job]
     private let nextJob = Atomic<Int>(0)
-    private let settled = Atomic<Int>(0)
-    private let allSettled = DispatchSemaphore(value: 0)
+    private let ended = Atomic<Int>(0)
+    private let allEnded = DispatchSemaphore(value: 0)
 
     private init(count: Int) {
         jobs = (0..<count).map { _ in Job() }
@@ -93,13 +93,13 @@ final class WatchedJobs<Value>: @unchecked Sendable {  // each job's value is wr
         }
     }
 
-    /// Settles every job no worker has taken yet as `state`; workers then find none left.
+    /// Ends every job no worker has taken yet as `state`; workers then find none left.
     private func claimRemaining(as state: State) {
         while true {
             let index = nextJob.wrappingAdd(1, ordering: .relaxed).oldValue
             guard index < jobs.count else { return }
             jobs[index].state.store(state.rawValue, ordering: .releasing)
-            settle()
+            end()
         }
     }
 
@@ -112,7 +112,7 @@ final class WatchedJobs<Value>: @unchecked Sendable {  // each job's value is wr
             let job = jobs[index]
             if skip(index) {
                 job.state.store(State.skipped.rawValue, ordering: .releasing)
-                settle()
+                end()
                 continue
             }
             job.started = Date().timeIntervalSince1970
@@ -125,23 +125,23 @@ final class WatchedJobs<Value>: @unchecked Sendable {  // each job's value is wr
             }
             job.value = value
             job.state.store(State.done.rawValue, ordering: .releasing)
-            settle()
+            end()
         }
     }
 
-    private func settle() {
-        if settled.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == jobs.count { allSettled.signal() }
+    private func end() {
+        if ended.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue == jobs.count { allEnded.signal() }
     }
 
-    /// Waits until every job is settled, looking at running jobs' progress every tick (a
+    /// Waits until every job has ended, looking at running jobs' progress every tick (a
     /// quarter of the limit, at most a second) and leaving those that stood still for `limit`.
     private func watch(limit: Duration, leftBehind: (Int) -> Void) {
         let tick = min(limit / 4, .seconds(1))
         let tickNanoseconds = Int(tick.components.seconds) * 1_000_000_000 + Int(tick.components.attoseconds / 1_000_000_000)
         var seen = [Int](repeating: -1, count: jobs.count)
         var since = [ContinuousClock.Instant](repeating: .now, count: jobs.count)
-        while settled.load(ordering: .acquiring) < jobs.count {
-            if allSettled.wait(timeout: .now() + .nanoseconds(max(1, tickNanoseconds))) == .success { break }
+        while ended.load(ordering: .acquiring) < jobs.count {
+            if allEnded.wait(timeout: .now() + .nanoseconds(max(1, tickNanoseconds))) == .success { break }
             let now = ContinuousClock.now
             for (index, job) in jobs.enumerated() where job.state.load(ordering: .acquiring) == State.running.rawValue {
                 let progress = job.progress.count
@@ -151,7 +151,7 @@ final class WatchedJobs<Value>: @unchecked Sendable {  // each job's value is wr
                 } else if now - since[index] >= limit,
                           job.state.compareExchange(expected: State.running.rawValue, desired: State.abandoned.rawValue,
                                                     ordering: .acquiringAndReleasing).exchanged {
-                    settle()
+                    end()
                     leftBehind(index)
                 }
             }

@@ -46,7 +46,7 @@ public struct MetricFamily: Sendable {
 /// The families of one exposition in two groups, each written sorted by name: those derived from
 /// the table measurements, which stay the same from scan to scan while the tables do, then those
 /// that change with every scan (timings, filesystem headroom, the process). The split lets the
-/// compressed form of the first group be kept (``TextFormat/renderParts(_:as:)``).
+/// compressed form of the first group be kept (``TextFormat/pieces(_:as:)``).
 public struct ExpositionFamilies: Sendable {
     public var stable: [MetricFamily]
     public var volatile: [MetricFamily]

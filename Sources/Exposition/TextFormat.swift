@@ -1,3 +1,24 @@
+/// A run of an exposition's text, under a key that the same run has in the next exposition: a
+/// family's head (its HELP and TYPE lines and its own samples), or a block of its per-table
+/// chunks (``MetricFamily/renderedLines``). Lets a compressed form be kept per piece
+/// (`PiecewiseGzip`): when one table changes, only the blocks holding its changed lines differ.
+public struct TextPiece: Sendable {
+    public struct Key: Hashable, Sendable {
+        public let family: String
+        /// 0 for the head, then 1, 2, … for the blocks of chunks in order.
+        public let block: Int
+    }
+
+    /// Per-table chunks in a block. On a 509-table node (1.41 MB of text) blocks of 32 compress
+    /// to 258 KB against 249 KB for the whole text at once (16: 288 KB, 64: 249 KB), and a
+    /// table that changed costs compressing its changed families' blocks, about 5 KB each.
+    static let chunksPerBlock = 32
+
+    public let key: Key
+    /// The text, in parts to be joined in order.
+    public let parts: ArraySlice<String>
+}
+
 /// The two text formats a scrape can ask for.
 public enum ExpositionFormat: Sendable, CaseIterable {
     /// The Prometheus text format, version 0.0.4.
@@ -41,19 +62,32 @@ public enum TextFormat {
         return (stable, volatile)
     }
 
-    private static func append(_ families: [MetricFamily], _ format: ExpositionFormat, to output: inout String) {
-        // The lines rendered ahead are most of a large exposition: room for them at once.
-        output.reserveCapacity(output.utf8.count + families.reduce(0) { total, family in
-            family.renderedLines.reduce(total + 200 + 100 * family.samples.count) { $0 + $1.utf8.count }
-        })
+    /// The text of `families` in `format` as pieces, sorted by name; families without samples
+    /// are left out. The text is the pieces' parts joined in order.
+    public static func pieces(_ families: [MetricFamily], as format: ExpositionFormat) -> [TextPiece] {
+        var pieces: [TextPiece] = []
         for family in families.sorted(by: { $0.name < $1.name }) where !family.isEmpty {
-            output += header(of: family, format)
+            var head = header(of: family, format)
             // The lines of a family differ first in their label sets (a set ends at its only
             // unquoted `}`), so sorting whole lines sorts by label set.
             var lines = family.samples.map { line(family.name, labels: labelText($0.labels), value: $0.value) }
             lines.sort()
-            for line in lines { output += line }
-            for chunk in family.renderedLines { output += chunk }
+            for line in lines { head += line }
+            pieces.append(TextPiece(key: .init(family: family.name, block: 0), parts: [head]))
+            for (block, start) in stride(from: 0, to: family.renderedLines.count, by: TextPiece.chunksPerBlock).enumerated() {
+                let end = min(start + TextPiece.chunksPerBlock, family.renderedLines.count)
+                pieces.append(TextPiece(key: .init(family: family.name, block: block + 1), parts: family.renderedLines[start..<end]))
+            }
+        }
+        return pieces
+    }
+
+    private static func append(_ families: [MetricFamily], _ format: ExpositionFormat, to output: inout String) {
+        let pieces = pieces(families, as: format)
+        // The lines rendered ahead are most of a large exposition: room for them at once.
+        output.reserveCapacity(output.utf8.count + pieces.reduce(0) { total, piece in piece.parts.reduce(total) { $0 + $1.utf8.count } })
+        for piece in pieces {
+            for part in piece.parts { output += part }
         }
     }
 

@@ -19,7 +19,7 @@ import TestSupport
             temp = try TemporaryDirectory("incremental")
             node = SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.suffix(4)), seed: 3)
             try node.populate(flushes: 3)
-            scanner = DataDirectoryScanner(dataDirectories: [temp("data")], parallelism: 2, settleSeconds: 0)
+            scanner = DataDirectoryScanner(dataDirectories: [temp("data")], parallelism: 2, stampTrustSeconds: 0)
             cache = try scanner.scan(reusing: nil).cache
             usleep(20_000)
         }
@@ -198,14 +198,14 @@ import TestSupport
     /// A finished snapshot is not stamped again: a file added inside it (which Cassandra never
     /// does) waits for the full walk; a snapshot still young is stamped, and the same change is seen.
     @Test(arguments: [(0.0, false), (60.0, true)])
-    func aFinishedSnapshotIsTrustedUntilTheFullWalk(settledSnapshotSeconds: Double, seen: Bool) throws {
+    func aFinishedSnapshotIsTrustedUntilTheFullWalk(finishedSnapshotSeconds: Double, seen: Bool) throws {
         let temp = try TemporaryDirectory("incremental")
         defer { temp.remove() }
         let tree = FixtureBuilder(root: temp.path)
         let table = FixtureBuilder.table()
         try tree.flushedSSTable(in: table, size: 4096)
         try tree.link("\(table)/snapshots/weekly/nb-1-big-Data.db", to: "\(table)/nb-1-big-Data.db")
-        let scanner = DataDirectoryScanner(dataDirectories: [temp("data")], settleSeconds: 0, settledSnapshotSeconds: settledSnapshotSeconds)
+        let scanner = DataDirectoryScanner(dataDirectories: [temp("data")], stampTrustSeconds: 0, finishedSnapshotSeconds: finishedSnapshotSeconds)
         let first = try scanner.scan(reusing: nil)
         usleep(20_000)
         try tree.file("\(table)/snapshots/weekly/nb-2-big-Data.db", size: 4096)
@@ -225,7 +225,7 @@ import TestSupport
         let node = SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(2)), seed: 1)
         try node.populate(flushes: 2)
         usleep(1_200_000)
-        let scanner = DataDirectoryScanner(dataDirectories: [temp("data")], settleSeconds: 1)
+        let scanner = DataDirectoryScanner(dataDirectories: [temp("data")], stampTrustSeconds: 1)
         var cache = try scanner.scan(reusing: nil).cache
         #expect(cache.count == 2)
         try node.shipBackups()
@@ -246,7 +246,7 @@ import TestSupport
         let temp = try TemporaryDirectory("incremental")
         defer { temp.remove() }
         try SimulatedNode(dataDirectories: [temp("data")], tables: Array(TableSpec.demoSchema.prefix(2)), seed: 1).populate(flushes: 1)
-        let scanner = DataDirectoryScanner(dataDirectories: [temp("data")], settleSeconds: 60)
+        let scanner = DataDirectoryScanner(dataDirectories: [temp("data")], stampTrustSeconds: 60)
         let first = try scanner.scan(reusing: nil)
         #expect(first.cache.count == 0, "directories changed seconds ago are walked again")
         #expect(try scanner.scan(reusing: first.cache).tablesReused == 0)

@@ -155,7 +155,7 @@ import TestSupport
         try node.build()
         Thread.sleep(forTimeInterval: 1.1)
         return ("\(temp.path)/\(node.table(0, in: "data"))",
-                DataDirectoryScanner(dataDirectories: ["\(temp.path)/data"], settleSeconds: 0, sstableSettleSeconds: 1))
+                DataDirectoryScanner(dataDirectories: ["\(temp.path)/data"], stampTrustSeconds: 0, sstableSettleSeconds: 1))
     }
 
     /// A flush makes `backups/`'s new SSTable pending; once it settles the next scan judges it by

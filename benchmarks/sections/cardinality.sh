@@ -4,7 +4,7 @@
 # scraped once per scan (as Prometheus would), so its CPU per scan is the re-scan's stamp checks
 # plus one render and gzip of the exposition. The trees are generated first and measured once
 # their snapshots are a minute old, as the daily snapshots of a real node are: the scanner stops
-# stamping a finished snapshot (one unchanged for 60 s, DataDirectoryScanner.settledSnapshotSeconds).
+# stamping a finished snapshot (one unchanged for 60 s, DataDirectoryScanner.finishedSnapshotSeconds).
 cardinality_tree() {
     local tables=$1 tree="$bench_dir/cardinality-$1/data"
     if [ ! -d "$tree/system" ]; then

@@ -7,12 +7,14 @@
 # CPU per hour: the rate measured after the first scan, plus the first scan's CPU (start-up and
 # a full walk) for each periodic full walk an hour holds beyond those inside the window (at the
 # default interval the hourly full walk falls outside a 30-minute window).
+# Arguments: a name, the interval in seconds, and optionally the tree to copy (default the 1M
+# tree), its bulk tables (500) and the seconds to measure ($steady_seconds).
 steady_run() {
-    local name=$1 interval=$2
+    local name=$1 interval=$2 source=${3:-} tables=${4:-500} seconds=${5:-$steady_seconds}
     local root="$bench_dir/steady-$name" tree
     tree="$root/data"
     rm -rf "$root"; mkdir -p "$root"
-    cp -al "$(sized_tree 1m)" "$tree"
+    cp -al "${source:-$(sized_tree 1m)}" "$tree"
     # A node whose shipping job works: backups/ holds what was flushed since the last run, not
     # the generated tree's whole life (72 flushes, all in its weekly snapshot). Clearing such a
     # backlog is a one-off, measured by the shipping section.
@@ -21,15 +23,15 @@ steady_run() {
     # as on a node whose last snapshot is older than a minute. Started at once, the exporter finds
     # every snapshot's SSTables pending, and its second scan walks every table again to judge them.
     sleep 62
-    "$bin/cassandra-node-sim" --data-dir "$tree" --bulk-tables 500 --seed 2 --flush-interval 20 --compaction-interval 60 \
-        --snapshot-interval 86400 --ship-interval 900 --duration "$((steady_seconds + 60))" >/dev/null &
+    "$bin/cassandra-node-sim" --data-dir "$tree" --bulk-tables "$tables" --seed 2 --flush-interval 20 --compaction-interval 60 \
+        --snapshot-interval 86400 --ship-interval 900 --duration "$((seconds + 60))" >/dev/null &
     local churn=$!
     local pid port
     start_daemon "$bin/cassandra-backup-exporter" "$tree" --collector.interval "${interval}s"
     local first_ticks io0 start
     first_ticks=$(cpu_ticks $pid); io0=$(awk '/^read_bytes/ {print $2}' "/proc/$pid/io"); start=$(date +%s.%N)
     local latencies="$root/latencies" end
-    end=$(awk -v s="$start" -v d="$steady_seconds" 'BEGIN {printf "%.0f", s + d}')
+    end=$(awk -v s="$start" -v d="$seconds" 'BEGIN {printf "%.0f", s + d}')
     while [ "$(date +%s)" -lt "$end" ]; do
         curl -s -o /dev/null -w '%{time_total}\n' -H "Accept-Encoding: gzip" -H "$prometheus_accept" \
             "http://127.0.0.1:$port/metrics" >>"$latencies" || true

@@ -60,31 +60,41 @@ final class MetricsDemand: Sendable {
 ///    user snapshots get detail: equal measurements render equal lines.
 /// 2. The families drawn from the tables (and the per-tag sums), kept while layer 1 kept every
 ///    table (`TableLineCache.stableFamilies`), under a generation that changes with any table.
-/// 3. Per format, the stable part's text (below), keyed by that generation.
-/// 4. Per format, the deflate state after the stable part (``GzipStream``), keyed by the text
-///    itself: only the per-scan part (timings, headroom, process) is compressed again.
+/// 3. Per format, the stable part's text for plain responses, keyed by that generation.
+/// 4. Per format and piece of the stable part (a family's head, or a block of 32 tables' lines:
+///    ``TextPiece``), its compressed bytes (``PiecewiseGzip``), keyed by the piece's text: after a
+///    scan that changed a table, only the blocks holding its changed lines and the per-scan part
+///    (timings, headroom, process) are compressed again.
 /// 5. Per collection, each variant's response (`MetricsResponses`), made once; only the variants
 ///    scrapes asked for within ``MetricsDemand/memory`` (5 minutes) are made ahead.
 /// The per-scan families come last in an exposition (`ExpositionFamilies`), which is what lets
 /// layers 2-4 keep the part before them.
 final class RenderingMemory: Sendable {
     let lines = TableLineCache()
-    private let gzip = Dictionary(uniqueKeysWithValues: ExpositionFormat.allCases.map { ($0, GzipStream()) })
+    private let gzip = Dictionary(uniqueKeysWithValues: ExpositionFormat.allCases.map { ($0, PiecewiseGzip<TextPiece.Key>()) })
     /// Per format, the last stable part rendered and its generation.
     private let stableText = Mutex<[ExpositionFormat: (generation: Int, text: String)]>([:])
 
-    func gzip(_ format: ExpositionFormat) -> GzipStream { gzip[format]! }
-
-    /// The two parts of `families` in `format`; the stable part is not rendered again while its
-    /// generation is the one rendered last.
-    func render(_ families: ExpositionFamilies, as format: ExpositionFormat) -> (stable: String, volatile: String) {
-        let volatile = TextFormat.renderParts(ExpositionFamilies(stable: [], volatile: families.volatile), as: format).volatile
+    /// `families` in `format`; the stable part is not rendered again while its generation is the
+    /// one rendered last.
+    func text(_ families: ExpositionFamilies, as format: ExpositionFormat) -> String {
         if let generation = families.stableGeneration, let kept = stableText.withLock({ $0[format] }), kept.generation == generation {
-            return (kept.text, volatile)
+            return kept.text + volatileText(families, as: format)
         }
         let stable = TextFormat.renderParts(ExpositionFamilies(stable: families.stable, volatile: []), as: format).stable
         if let generation = families.stableGeneration { stableText.withLock { $0[format] = (generation, stable) } }
-        return (stable, volatile)
+        return stable + volatileText(families, as: format)
+    }
+
+    /// `families` in `format`, gzip-compressed; only the stable part's pieces that changed are
+    /// compressed again.
+    func gzipped(_ families: ExpositionFamilies, as format: ExpositionFormat) -> [UInt8] {
+        gzip[format]!.compress(pieces: TextFormat.pieces(families.stable, as: format).map { ($0.key, $0.parts) },
+                               rest: volatileText(families, as: format))
+    }
+
+    private func volatileText(_ families: ExpositionFamilies, as format: ExpositionFormat) -> String {
+        TextFormat.renderParts(ExpositionFamilies(stable: [], volatile: families.volatile), as: format).volatile
     }
 }
 
@@ -121,13 +131,11 @@ private final class MetricsResponses: Sendable {
 
     private static func render(_ variant: MetricsVariant, _ families: ExpositionFamilies, _ headers: ResponseHeaders,
                                _ memory: RenderingMemory) -> HTTPResponse {
-        let parts = memory.render(families, as: variant.format)
         let vary = [(name: "Vary", value: "Accept, Accept-Encoding")]
         let contentType = variant.format.contentType
         return variant.gzip
-            ? headers.response(200, contentType: contentType,
-                               gzipped: memory.gzip(variant.format).compress(prefix: parts.stable, rest: parts.volatile), own: vary)
-            : headers.response(200, contentType: contentType, text: parts.stable + parts.volatile, own: vary)
+            ? headers.response(200, contentType: contentType, gzipped: memory.gzipped(families, as: variant.format), own: vary)
+            : headers.response(200, contentType: contentType, text: memory.text(families, as: variant.format), own: vary)
     }
 }
 

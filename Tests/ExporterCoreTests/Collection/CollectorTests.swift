@@ -73,7 +73,7 @@ import TestSupport
         let tree = FixtureBuilder(root: temp.path)
         let table = FixtureBuilder.table()
         try tree.flushedSSTable(in: table, size: 8192, live: false)
-        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: [temp("data")], settleSeconds: 0), configPath: nil,
+        let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: [temp("data")], stampTrustSeconds: 0), configPath: nil,
                                   logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, fullScanEvery: 3)
         var memory = ScanMemory()
         var state = collector.collect(after: CollectorState(build: .current), memory: &memory)
