@@ -13,19 +13,7 @@ extension ExporterCommand {
         let logger = makeLogger()
         let descriptors = DescriptorLimit.raiseSoftLimit()
         let settings = try resolveSettings()
-        // Compared as the kernel resolves them: `/data/` and `/srv/../data` are `/data`.
-        let resolved = settings.dataDirectories.map { (named: $0, real: Self.realPath($0) ?? $0) }
-        for (index, directory) in resolved.enumerated() {
-            if let twin = resolved[..<index].first(where: { $0.real == directory.real }) {
-                throw ValidationError("data directories \(twin.named) and \(directory.named) are the same directory (\(directory.real)); it would be counted twice")
-            }
-        }
-        if let outputFile {
-            let real = Self.realPath(ofNew: outputFile)
-            if let directory = resolved.first(where: { real.hasPrefix($0.real.hasSuffix("/") ? $0.real : $0.real + "/") }) {
-                throw ValidationError("--output.file \(outputFile) is inside the data directory \(directory.named); the exporter never writes there")
-            }
-        }
+        try checkPlaces(dataDirectories: settings.dataDirectories)
         let collector = Collector(scanner: DataDirectoryScanner(dataDirectories: settings.dataDirectories, parallelism: parallelism,
                                                                    budget: maxStatRate > 0 ? IOBudget(callsPerSecond: maxStatRate) : nil,
                                                                    lowPriority: lowPriority, walkTimeout: walkTimeout.duration,
@@ -45,30 +33,8 @@ extension ExporterCommand {
         }
 
         let publisher = Publisher(initial: initial, runtimeConfigured: probe != nil, telemetryPath: telemetryPath)
-        let connections = DescriptorLimit.connectionLimit(
-            wanted: maxConnections, soft: descriptors?.after.soft ?? 1024,
-            reserved: DescriptorLimit.reserved(parallelism: parallelism, dataDirectories: settings.dataDirectories.count))
-        if connections < maxConnections {
-            logger.warning("--web.max-connections lowered to what the open-file limit leaves after the scan's share; raise LimitNOFILE (ulimit -n) for more",
-                           metadata: ["wanted": "\(maxConnections)", "connections": "\(connections)"])
-        }
-        let limits = HTTPServer.Limits(connections: connections,
-                                       connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000),
-                                       connectionsPerAddress: maxConnectionsPerAddress, requestsInFlight: maxRequests)
-        let listeners = try systemdSocket ? ListeningSocket.fromSystemd() : listenAddresses.map { address throws(HTTPServerError) in
-            try ListeningSocket(address: address)
-        }
-        let front = try WebFront(config: webConfig, listeners: listeners, limits: limits, telemetryPath: telemetryPath,
-                                 publisher: publisher, logger: logger)
-        let addresses = systemdSocket ? listeners.map { "systemd:\($0.port)" } : listenAddresses.map(\.description)
-        for (address, port) in zip(addresses, front.ports) {
-            logger.info("listening", metadata: ["address": "\(address)", "port": "\(port)",
-                                                "tls": "\(webConfig.tls != nil)", "basic_auth": "\(!webConfig.users.isEmpty)",
-                                                "data_dirs": "\(settings.dataDirectories.joined(separator: ","))",
-                                                "runtime_probe": "\(probe?.name ?? "none")",
-                                                "open_files_limit": "\(descriptors.map { "\($0.after.soft) (was \($0.before.soft))" } ?? "unknown")",
-                                                "max_connections": "\(connections)"])
-        }
+        let front = try listen(config: webConfig, publisher: publisher, openFiles: descriptors,
+                               dataDirectories: settings.dataDirectories, probe: probe, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: CollectorService(collector: collector, interval: interval.duration, initialState: initial) {
                 publisher.publish($0)
@@ -92,6 +58,54 @@ extension ExporterCommand {
                                                       logger: logger))
         try await group.run()
         logger.info("stopped")
+    }
+
+    /// Stops start-up when a data directory is named twice (as the kernel resolves paths:
+    /// `/data/` and `/srv/../data` are `/data`), or when `--output.file` is inside one.
+    private func checkPlaces(dataDirectories: [String]) throws {
+        let resolved = dataDirectories.map { (named: $0, real: Self.realPath($0) ?? $0) }
+        for (index, directory) in resolved.enumerated() {
+            if let twin = resolved[..<index].first(where: { $0.real == directory.real }) {
+                throw ValidationError("data directories \(twin.named) and \(directory.named) are the same directory (\(directory.real)); it would be counted twice")
+            }
+        }
+        if let outputFile {
+            let real = Self.realPath(ofNew: outputFile)
+            if let directory = resolved.first(where: { real.hasPrefix($0.real.hasSuffix("/") ? $0.real : $0.real + "/") }) {
+                throw ValidationError("--output.file \(outputFile) is inside the data directory \(directory.named); the exporter never writes there")
+            }
+        }
+    }
+
+    /// Binds the listeners (or takes systemd's) and starts the web front within the connection
+    /// limit the open-file limit leaves; logs each address.
+    private func listen(config: WebConfig, publisher: Publisher, openFiles: (before: DescriptorLimit.Limits, after: DescriptorLimit.Limits)?,
+                        dataDirectories: [String], probe: (any RuntimeProbe)?, logger: Logger) throws -> WebFront {
+        let connections = DescriptorLimit.connectionLimit(
+            wanted: maxConnections, soft: openFiles?.after.soft ?? 1024,
+            reserved: DescriptorLimit.reserved(parallelism: parallelism, dataDirectories: dataDirectories.count))
+        if connections < maxConnections {
+            logger.warning("--web.max-connections lowered to what the open-file limit leaves after the scan's share; raise LimitNOFILE (ulimit -n) for more",
+                           metadata: ["wanted": "\(maxConnections)", "connections": "\(connections)"])
+        }
+        let limits = HTTPServer.Limits(connections: connections,
+                                       connectionTimeoutSeconds: Int(connectionTimeout.milliseconds / 1000),
+                                       connectionsPerAddress: maxConnectionsPerAddress, requestsInFlight: maxRequests)
+        let listeners = try systemdSocket ? ListeningSocket.fromSystemd() : listenAddresses.map { address throws(HTTPServerError) in
+            try ListeningSocket(address: address)
+        }
+        let front = try WebFront(config: config, listeners: listeners, limits: limits, telemetryPath: telemetryPath,
+                                 publisher: publisher, logger: logger)
+        let addresses = systemdSocket ? listeners.map { "systemd:\($0.port)" } : listenAddresses.map(\.description)
+        for (address, port) in zip(addresses, front.ports) {
+            logger.info("listening", metadata: ["address": "\(address)", "port": "\(port)",
+                                                "tls": "\(config.tls != nil)", "basic_auth": "\(!config.users.isEmpty)",
+                                                "data_dirs": "\(dataDirectories.joined(separator: ","))",
+                                                "runtime_probe": "\(probe?.name ?? "none")",
+                                                "open_files_limit": "\(openFiles.map { "\($0.after.soft) (was \($0.before.soft))" } ?? "unknown")",
+                                                "max_connections": "\(connections)"])
+        }
+        return front
     }
 
     private func makeLogger() -> Logger {
