@@ -13,3 +13,13 @@ public final class Locked<Value>: @unchecked Sendable {
         try lock.withLock { try body(&value) }
     }
 }
+
+/// A boolean shared between a test and the threads it starts: set once, read in loops.
+public typealias Flag = Locked<Bool>
+
+extension Locked where Value == Bool {
+    public convenience init() { self.init(false) }
+
+    public func set() { withLock { $0 = true } }
+    public var isSet: Bool { withLock { $0 } }
+}
