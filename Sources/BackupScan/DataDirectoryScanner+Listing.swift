@@ -80,7 +80,7 @@ extension DataDirectoryScanner {
             keyspace = try root.subdirectory(entry.name)
             stamp = try keyspace.stamp()
             if let known, known.stamp == stamp {  // rule 6 (ScanCache)
-                let shared = KeyspaceDirectory(dataDirectory: dataDirectory, name: entry.name, stamp: stamp)
+                let shared = KeyspaceDirectory(dataDirectory: dataDirectory, name: entry.name, stamp: stamp, tables: known.tables.count)
                 work += known.tables.map { TableWork(keyspace: shared, name: $0.name, key: $0.key) }
                 return known
             }
@@ -97,7 +97,7 @@ extension DataDirectoryScanner {
                                                 tableID: name.tableID)))
         }
         tables.sort { $0.key < $1.key }
-        let shared = KeyspaceDirectory(dataDirectory: dataDirectory, name: entry.name, stamp: stamp)
+        let shared = KeyspaceDirectory(dataDirectory: dataDirectory, name: entry.name, stamp: stamp, tables: tables.count)
         work += tables.map { TableWork(keyspace: shared, name: $0.name, key: $0.key) }
         return ScanCache.KeyspaceListing(stamp: stamp, tables: tables)
     }

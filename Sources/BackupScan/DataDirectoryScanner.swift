@@ -175,6 +175,9 @@ public struct DataDirectoryScanner: Sendable {
         let sorted = inOrder ? work : work.indices.sorted { work[$0].key < work[$1].key }.map { work[$0] }
         let outcomes = measure(sorted, cache: cache,
                                restorability: RestorabilityCheck(settleSeconds: sstableSettleSeconds, tocs: tocs, keepDataFiles: dataDirectories.count > 1))
+        // Tables skipped or not run never used their keyspace: it closes now (or when a walk
+        // left behind in it returns).
+        for item in sorted { item.keyspace.finish() }
         scan.tables.reserveCapacity(outcomes.count + scan.carried.count)
         scan.nextCache.entries.reserveCapacity(outcomes.count)
         scan.kept = scan.carried.count
