@@ -20,19 +20,11 @@ cardinality_run() {
     [ "$mode" = detail ] && flags=(--collector.snapshot-detail --collector.snapshot-detail.max-series 0)
     local pid port
     start_daemon "$bin/cassandra-backup-exporter" "$tree" --collector.interval 2s "${flags[@]}"
-    sleep 4
-    local t0 t1 i
-    t0=$(cpu_ticks $pid)
-    for i in $(seq 15); do
-        curl -s -o /dev/null -H "Accept-Encoding: gzip" -H "$prometheus_accept" "http://127.0.0.1:$port/metrics"
-        sleep 2
-    done
-    t1=$(cpu_ticks $pid)
+    local per_scan; per_scan=$(cpu_per_cycle_ms $pid $port)
     local series plain gzip_bytes
     series=$(curl -s "http://127.0.0.1:$port/metrics" | grep -vc '^#')
     plain=$(curl -s "http://127.0.0.1:$port/metrics" | wc -c)
     gzip_bytes=$(curl -s -H "Accept-Encoding: gzip" "http://127.0.0.1:$port/metrics" | wc -c)
-    local per_scan; per_scan=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1000 / 15}')
     local cost_plain cost_gzip
     cost_plain=$(scrape_request_cpu $pid $port)
     cost_gzip=$(scrape_request_cpu $pid $port -H "Accept-Encoding: gzip")

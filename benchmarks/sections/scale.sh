@@ -52,15 +52,7 @@ scale_row() {
     started=$(date +%s.%N)
     start_daemon "$bin/cassandra-backup-exporter" "$tree" --collector.interval 2s
     first=$(elapsed_since "$started")
-    sleep 4
-    local t0 t1 i per_scan
-    t0=$(cpu_ticks $pid)
-    for i in $(seq 15); do
-        curl -s -o /dev/null -H "Accept-Encoding: gzip" -H "$prometheus_accept" "http://127.0.0.1:$port/metrics"
-        sleep 2
-    done
-    t1=$(cpu_ticks $pid)
-    per_scan=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1000 / 15}')
+    local per_scan; per_scan=$(cpu_per_cycle_ms $pid $port)
     wrk -t1 -c8 -d5s -H "Accept-Encoding: gzip" -H "$prometheus_accept" "http://127.0.0.1:$port/metrics" >/dev/null
     local hwm; hwm=$(peak_mb $pid)
     stop $pid
