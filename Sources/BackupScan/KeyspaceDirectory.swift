@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 
 /// A keyspace directory shared by the walks of its tables in one scan, open from the first of
@@ -18,14 +17,14 @@ final class KeyspaceDirectory: Sendable {
     private let identity: (device: UInt64, inode: UInt64)
 
     /// The open directory, its users and the tables not walked yet, touched only under `lock`: a
-    /// pthread mutex (`NSLock`) rather than a `Mutex`, because ThreadSanitizer sees pthread's
-    /// ordering and not the futex under `Mutex` (it reported the directory's release as racing
-    /// with its last use); and not a serial queue, whose contended `sync` was a quarter of an
-    /// unchanged scan's CPU (perf).
+    /// ``PthreadMutex`` rather than a `Mutex`, because ThreadSanitizer sees pthread's ordering
+    /// and not the futex under `Mutex` (it reported the directory's release as racing with its
+    /// last use); and not a serial queue, whose contended `sync` was a quarter of an unchanged
+    /// scan's CPU (perf).
     nonisolated(unsafe) private var directory: Directory?
     nonisolated(unsafe) private var users = 0
     nonisolated(unsafe) private var tablesLeft: Int
-    private let lock = NSLock()
+    private let lock = PthreadMutex()
 
     /// - Parameter tables: the tables of this scan that will use it.
     init(dataDirectory: String, name: EntryName, stamp: DirectoryStamp, tables: Int) {
@@ -60,17 +59,16 @@ final class KeyspaceDirectory: Sendable {
 
     /// The open directory, counted as one more user.
     private func open() throws(EntryError) -> Directory {
-        // Locked by hand: `NSLock.withLock` rethrows untyped errors.
-        lock.lock()
-        defer { lock.unlock() }
-        if directory == nil {
-            let opened = try Directory.open(path: dataDirectory).subdirectory(name)
-            let stamp = try opened.stamp()
-            guard stamp.device == identity.device, stamp.inode == identity.inode else { throw EntryError(code: ENOENT) }
-            directory = opened
+        try lock.withLock { () throws(EntryError) -> Directory in
+            if directory == nil {
+                let opened = try Directory.open(path: dataDirectory).subdirectory(name)
+                let stamp = try opened.stamp()
+                guard stamp.device == identity.device, stamp.inode == identity.inode else { throw EntryError(code: ENOENT) }
+                directory = opened
+            }
+            users += 1
+            return directory!
         }
-        users += 1
-        return directory!
     }
 
     /// Counts `tables` more as done and `users` fewer, and closes the directory once no table
