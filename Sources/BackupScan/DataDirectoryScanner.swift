@@ -60,9 +60,9 @@ public struct DataDirectoryScanner: Sendable {
     public static let defaultWalkTimeout = Duration.seconds(30)
 
     /// CPU priority of the walker threads when ``lowPriority`` is set.
-    public static let walkerNice: Int32 = 10
+    static let walkerNice: Int32 = 10
     /// The walker threads' name (as `ps -L` and /proc show it).
-    public static let walkerThreadName = "backup-walker"
+    static let walkerThreadName = "backup-walker"
 
     /// The scan as a whole failed: a data directory itself could not be read, or the exporter ran
     /// out of descriptors or memory somewhere below it (``ScanErrorReason/resources``).

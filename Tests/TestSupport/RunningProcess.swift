@@ -24,6 +24,9 @@ public final class RunningProcess: @unchecked Sendable {
     /// The process id.
     public var processIdentifier: Int32 { process.processIdentifier }
 
+    /// Whether the process has not exited yet.
+    public var isRunning: Bool { process.isRunning }
+
     /// Everything written to standard error so far.
     public var standardError: String { lock.withLock { errorText } }
 
