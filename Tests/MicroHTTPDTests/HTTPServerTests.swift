@@ -28,6 +28,32 @@ import TestSupport
         #expect(missing == "404")
     }
 
+    /// A body given as parts is sent joined, across libmicrohttpd's blocks and empty or one-byte
+    /// parts, to several clients reading it at once, each at its own pace.
+    @Test func partsAreSentJoined() throws {
+        let block = 65_536
+        let parts = ["", "a", String(repeating: "größe_bytes 1\n", count: 3 * block / 15), "", "b\n",
+                     String(repeating: "x", count: block), "z"]
+        let joined = parts.joined()
+        let response = HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], utf8Parts: parts)
+        let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0)) { _ in .response(response) }
+        defer { server.stop() }
+        let temp = try TemporaryDirectory("parts")
+        defer { temp.remove() }
+        let url = "http://127.0.0.1:\(server.port)/"
+        let clients = (0..<4).map { index in
+            // One of them slowed to 500 kB/s, so that the others move the shared block on meanwhile.
+            Thread { _ = try? Command.run("curl", ["-sf", "-o", temp("\(index)")] + (index == 0 ? ["--limit-rate", "500k"] : []) + [url]) }
+        }
+        clients.forEach { $0.start() }
+        while clients.contains(where: { !$0.isFinished }) { usleep(10_000) }
+        for index in 0..<4 {
+            #expect(FileManager.default.contents(atPath: temp("\(index)")) == Data(joined.utf8), "client \(index)")
+        }
+        let head = try Command.output("curl", ["-s", "-I", url])
+        #expect(head.contains("Content-Length: \(joined.utf8.count)\r\n"))
+    }
+
     @Test func headSendsHeadersWithoutBody() throws {
         let server = try startServer()
         defer { server.stop() }

@@ -4,11 +4,10 @@
 cold() {
     local tree; tree=$(sized_tree 1m)
     [ "$(id -u)" = 0 ] || { echo "cold: needs root to drop the page cache" >&2; return; }
-    drop() { sync; echo 3 >/proc/sys/vm/drop_caches; }
     local du_runs="" once_runs="" i
     for i in 1 2 3; do
-        drop; du_runs+="$( { /usr/bin/time -f "%e" du -sb "$tree" >/dev/null; } 2>&1 | tail -n 1)"$'\n'
-        drop; once_runs+="$( { /usr/bin/time -f "%e" "$bin/cassandra-backup-exporter" --once --cassandra.data-dir "$tree" >/dev/null; } 2>&1 | tail -n 1)"$'\n'
+        drop_caches; du_runs+="$( { /usr/bin/time -f "%e" du -sb "$tree" >/dev/null; } 2>&1 | tail -n 1)"$'\n'
+        drop_caches; once_runs+="$( { /usr/bin/time -f "%e" "$bin/cassandra-backup-exporter" --once --cassandra.data-dir "$tree" >/dev/null; } 2>&1 | tail -n 1)"$'\n'
     done
     local du_s once_s ratio
     du_s=$(printf '%s' "$du_runs" | median); once_s=$(printf '%s' "$once_runs" | median)

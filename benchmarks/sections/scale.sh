@@ -26,7 +26,6 @@ scale_tree() {
     echo "$tree"
 }
 
-drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 elapsed_since() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN {printf "%.1f", e - s}'; }
 
 # One tree's figures but the busy CPU, as "name|tables|entries|du warm|walk warm|du cold|walk

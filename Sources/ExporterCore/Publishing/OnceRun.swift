@@ -23,7 +23,7 @@ public enum OnceRun {
         if let outputFile {
             try TextfileWriter.write(exposition, to: outputFile)
         } else {
-            _ = try FileDescriptor.standardOutput.writeAll(exposition.utf8)
+            for part in exposition { _ = try FileDescriptor.standardOutput.writeAll(part.utf8) }
         }
         return true
     }

@@ -60,7 +60,8 @@ final class MetricsDemand: Sendable {
 ///    user snapshots get detail: equal measurements render equal lines.
 /// 2. The families drawn from the tables (and the per-tag sums), kept while layer 1 kept every
 ///    table (`TableLineCache.stableFamilies`), under a generation that changes with any table.
-/// 3. Per format, the stable part's text for plain responses, keyed by that generation.
+/// 3. Per format, the stable part's text for plain responses, keyed by that generation; a plain
+///    response is sent from it and the per-scan part, never joined or copied.
 /// 4. Per format and piece of the stable part (a family's head, or a block of 32 tables' lines:
 ///    ``TextPiece``), its compressed bytes (``PiecewiseGzip``), keyed by the piece's text: after a
 ///    scan that changed a table, only the blocks holding its changed lines and the per-scan part
@@ -75,15 +76,16 @@ final class RenderingMemory: Sendable {
     /// Per format, the last stable part rendered and its generation.
     private let stableText = Mutex<[ExpositionFormat: (generation: Int, text: String)]>([:])
 
-    /// `families` in `format`; the stable part is not rendered again while its generation is the
-    /// one rendered last.
-    func text(_ families: ExpositionFamilies, as format: ExpositionFormat) -> String {
+    /// `families` in `format`, as its stable and volatile parts (joined by the response as it is
+    /// sent, never here); the stable part is not rendered again while its generation is the one
+    /// rendered last.
+    func text(_ families: ExpositionFamilies, as format: ExpositionFormat) -> [String] {
         if let generation = families.stableGeneration, let kept = stableText.withLock({ $0[format] }), kept.generation == generation {
-            return kept.text + volatileText(families, as: format)
+            return [kept.text, volatileText(families, as: format)]
         }
         let stable = TextFormat.renderParts(ExpositionFamilies(stable: families.stable, volatile: []), as: format).stable
         if let generation = families.stableGeneration { stableText.withLock { $0[format] = (generation, stable) } }
-        return stable + volatileText(families, as: format)
+        return [stable, volatileText(families, as: format)]
     }
 
     /// `families` in `format`, gzip-compressed; only the stable part's pieces that changed are
@@ -135,7 +137,7 @@ private final class MetricsResponses: Sendable {
         let contentType = variant.format.contentType
         return variant.gzip
             ? headers.response(200, contentType: contentType, gzipped: memory.gzipped(families, as: variant.format), own: vary)
-            : headers.response(200, contentType: contentType, text: memory.text(families, as: variant.format), own: vary)
+            : headers.response(200, contentType: contentType, textParts: memory.text(families, as: variant.format), own: vary)
     }
 }
 

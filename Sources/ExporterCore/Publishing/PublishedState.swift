@@ -31,9 +31,10 @@ public struct PublishedState: Sendable {
         return ExporterMetrics.families(measurement: state.measurement, status: state.status, lines: lines)
     }
 
-    /// The text exposition in `format`.
-    public func exposition(as format: ExpositionFormat = .prometheus) -> String {
+    /// The text exposition in `format`, as its parts in order: joined, a 5,000-table node's
+    /// 14 MB would be held twice while `--once` writes it (heaptrack).
+    public func exposition(as format: ExpositionFormat = .prometheus) -> [String] {
         let parts = TextFormat.renderParts(families(), as: format)
-        return parts.stable + parts.volatile
+        return [parts.stable, parts.volatile]
     }
 }

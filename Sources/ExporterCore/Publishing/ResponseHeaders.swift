@@ -16,6 +16,13 @@ public struct ResponseHeaders: Sendable, Equatable {
         HTTPResponse(status: status, headers: all(contentType: contentType, own: own), utf8: text)
     }
 
+    /// A prepared response whose body is the UTF-8 of `parts`, joined, sent from the strings
+    /// themselves (for large texts kept anyway: the metrics).
+    func response(_ status: UInt32, contentType: String, textParts parts: [String],
+                  own: [(name: String, value: String)] = []) -> HTTPResponse {
+        HTTPResponse(status: status, headers: all(contentType: contentType, own: own), utf8Parts: parts)
+    }
+
     /// A prepared response whose body is gzip-compressed (`Content-Encoding: gzip`).
     func response(_ status: UInt32, contentType: String, gzipped body: [UInt8],
                   own: [(name: String, value: String)] = []) -> HTTPResponse {

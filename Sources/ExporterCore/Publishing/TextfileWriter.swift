@@ -16,9 +16,9 @@ public enum TextfileWriter {
     /// The mode of the written file.
     public static let mode: mode_t = 0o644
 
-    /// Replaces the file at `path` with `text` atomically.
+    /// Replaces the file at `path` with `parts`, joined, atomically.
     /// - Throws: ``TextfileError`` naming the path and the failed step; the target is then unchanged.
-    public static func write(_ text: String, to path: String) throws(TextfileError) {
+    public static func write(_ parts: [String], to path: String) throws(TextfileError) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { path[..<$0].isEmpty ? "/" : String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -34,7 +34,7 @@ public enum TextfileWriter {
             defer { close(fd) }
             guard fchmod(fd, mode) == 0 else { return errno }  // the umask may have narrowed it
             do {
-                _ = try FileDescriptor(rawValue: fd).writeAll(text.utf8)
+                for part in parts { _ = try FileDescriptor(rawValue: fd).writeAll(part.utf8) }
             } catch let error as Errno {
                 return error.rawValue
             } catch {

@@ -24,7 +24,7 @@ import TestSupport
         #expect(second.status.lastSuccessTimestamp == goodTimestamp)
         #expect(second.measurement?.tables.first?.backups.files == 1)
 
-        let samples = parseExposition(PublishedState(collector: second).exposition())
+        let samples = parseExposition(PublishedState(collector: second).exposition().joined())
         #expect(samples.value("cassandra_backup_scan_success") == 0)
         #expect(samples.value("cassandra_backup_files", ["table": "t"]) == 1)
     }

@@ -20,7 +20,7 @@ import TestSupport
             FileManager.default.createFile(atPath: temp(leftover), contents: Data("half".utf8))
         }
         for round in 1...3 {
-            try TextfileWriter.write("a_metric \(round)\n", to: target)
+            try TextfileWriter.write(["a_metric ", "\(round)\n"], to: target)
             #expect(try String(contentsOfFile: target, encoding: .utf8) == "a_metric \(round)\n")
         }
         #expect(try listing(temp.path) == [".backup.prom.1.tmp 644", ".backup.prom.AbC123 644", ".backup.prom.\(getpid()).tmp 644", "backup.prom 644"].sorted(),
@@ -33,7 +33,7 @@ import TestSupport
         let temp = try TemporaryDirectory("textfile")
         defer { temp.remove() }
         try FileManager.default.createDirectory(atPath: temp("backup.prom"), withIntermediateDirectories: false)
-        #expect(throws: TextfileError.self) { try TextfileWriter.write("a_metric 1\n", to: temp("backup.prom")) }
+        #expect(throws: TextfileError.self) { try TextfileWriter.write(["a_metric 1\n"], to: temp("backup.prom")) }
         #expect(try listing(temp.path) == ["backup.prom 755"])
     }
 }
