@@ -32,10 +32,11 @@ import TestSupport
         var others: [String: Int32] = [:]  // "id name" → nice
         while exporter.isRunning {
             for task in (try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? [] where walkers[task] == nil {
-                guard let name = try? String(contentsOfFile: "\(tasks)/\(task)/comm", encoding: .utf8),
+                guard let name = (try? String(contentsOfFile: "\(tasks)/\(task)/comm", encoding: .utf8))?
+                        .trimmingCharacters(in: .whitespacesAndNewlines),
                       let nice = Self.nice(stat: "\(tasks)/\(task)/stat") else { continue }  // gone before it could be looked at
-                guard name.trimmingCharacters(in: .whitespacesAndNewlines) == "backup-walker" else {
-                    others[task + " " + name.trimmingCharacters(in: .whitespacesAndNewlines)] = nice
+                guard name == "backup-walker" else {
+                    others[task + " " + name] = nice
                     continue
                 }
                 guard let io = try? Command.output("ionice", ["-p", task]) else { continue }
