@@ -22,6 +22,11 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 metric() { curl -s --compressed -H "$prometheus_accept" "http://127.0.0.1:$1/metrics" | awk -v name="$2" '$1 == name {print $2}'; }
 # The page cache, dentries and inodes dropped (root only): a cold start, as after a reboot.
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+# A tree generated or copied just now has directories that changed just now: the exporter would
+# find every snapshot's SSTables pending (--collector.sstable-settle, 60 s) and, once they settle,
+# walk every table again to judge them, inside whatever window is being measured. Waits them past
+# it, as on a node whose last snapshot is older than a minute.
+settle_tree() { sleep 62; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 peak_mb() { awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 stop() { kill "$@"; wait "$@" 2>/dev/null || true; }

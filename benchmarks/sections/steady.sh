@@ -19,10 +19,7 @@ steady_run() {
     # the generated tree's whole life (72 flushes, all in its weekly snapshot). Clearing such a
     # backlog is a one-off, measured by the shipping section.
     find "$tree" -path '*/backups/*' -type f -delete
-    # The copy's directories changed just now: let them age past --collector.sstable-settle (60 s),
-    # as on a node whose last snapshot is older than a minute. Started at once, the exporter finds
-    # every snapshot's SSTables pending, and its second scan walks every table again to judge them.
-    sleep 62
+    settle_tree
     "$bin/cassandra-node-sim" --data-dir "$tree" --bulk-tables "$tables" --seed 2 --flush-interval 20 --compaction-interval 60 \
         --snapshot-interval 86400 --ship-interval 900 --duration "$((seconds + 60))" >/dev/null &
     local churn=$!
