@@ -125,6 +125,35 @@ import TestSupport
         #expect(measured.backupSSTables.incomplete == 0, "a rewritten component is still a complete copy")
     }
 
+    /// A shipping run that leaves a rewritten component's copy in `backups/`: the relist of
+    /// `backups/` still counts it (the live names are listed once a component Cassandra rewrites
+    /// turns up there), and once `backups/` is empty nothing is counted.
+    @Test func aRelistOfBackupsStillCountsRewrittenComponents() throws {
+        let temp = try TemporaryDirectory("drift-relist")
+        defer { temp.remove() }
+        let sstable = RealSSTable.all[0]
+        let (table, scanner) = try settledTable(sstable, in: temp)
+        let statistics = sstable.file("Statistics.db", generation: 1)
+        try Data(repeating: 0x42, count: 100).write(to: URL(fileURLWithPath: "\(table)/\(statistics).new"))
+        #expect(rename("\(table)/\(statistics).new", "\(table)/\(statistics)") == 0)
+        try sstable.write(in: table, generation: 9, with: FixtureBuilder(root: "/"))
+        try sstable.link(from: table, into: "\(table)/backups", generation: 9, with: FixtureBuilder(root: "/"))
+        Thread.sleep(forTimeInterval: 1.1)
+        var report = try scanner.scan(reusing: nil)
+        #expect(report.measurement.tables[0].backupSSTables.rewrittenComponents == 1)
+        // Shipped: generation 9's copies leave backups/, generation 1's (with the rewritten one) stay.
+        _ = try Command.output("find", ["\(table)/backups", "-name", "\(sstable.sstable(generation: 9))-*", "-delete"])
+        report = try scanner.scan(reusing: report.cache, previous: report.measurement)
+        #expect(report.tablesBackupsListed == 1 && report.tablesWalked == 0)
+        #expect(report.measurement.tables[0].backupSSTables.rewrittenComponents == 1)
+        let oracle = try SSTableOracle.count(in: "\(table)/backups")
+        #expect(report.measurement.tables[0].backupSSTables.complete == UInt64(oracle.sstables) && oracle.incomplete == 0)
+        _ = try Command.output("find", ["\(table)/backups", "-type", "f", "-delete"])
+        report = try scanner.scan(reusing: report.cache, previous: report.measurement)
+        #expect(report.tablesBackupsListed == 1 && report.tablesWalked == 0)
+        #expect(report.measurement.tables[0].backupSSTables.rewrittenComponents == 0)
+    }
+
     /// A TOC.txt is read only when a component may be missing (every component a TOC could list
     /// there: nothing to read, a cold node's disk spared), and then once per inode: later full
     /// walks read none.
