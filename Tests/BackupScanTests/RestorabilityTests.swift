@@ -126,8 +126,8 @@ import TestSupport
     }
 
     /// A shipping run that leaves a rewritten component's copy in `backups/`: the relist of
-    /// `backups/` still counts it (the live names are listed once a component Cassandra rewrites
-    /// turns up there), and once `backups/` is empty nothing is counted.
+    /// `backups/` still counts it against the live names, and once `backups/` is empty nothing is
+    /// counted. A relist that skips listing the live directory must keep this.
     @Test func aRelistOfBackupsStillCountsRewrittenComponents() throws {
         let temp = try TemporaryDirectory("drift-relist")
         defer { temp.remove() }
